@@ -1,0 +1,1 @@
+"""Thin adapters, one module per engine; each imports its library lazily."""

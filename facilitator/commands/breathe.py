@@ -1,0 +1,5 @@
+"""Commands of the breathe area."""
+
+import click
+
+COMMANDS: list[click.Command] = []

@@ -1,0 +1,5 @@
+"""Commands of the reflect area."""
+
+import click
+
+COMMANDS: list[click.Command] = []

@@ -1,0 +1,5 @@
+"""Commands of the session area."""
+
+import click
+
+COMMANDS: list[click.Command] = []

@@ -1,0 +1,5 @@
+"""Commands of the speech area."""
+
+import click
+
+COMMANDS: list[click.Command] = []

@@ -1,0 +1,5 @@
+"""Commands of the voices area."""
+
+import click
+
+COMMANDS: list[click.Command] = []

