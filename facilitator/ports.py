@@ -100,3 +100,11 @@ class Listener(Protocol):
     def ignore_pending(self, tail_s: float) -> None:
         """Half-duplex: drop audio captured so far plus ``tail_s`` more (the facilitator spoke)."""
         ...
+
+
+class Speaker(Protocol):
+    """The facilitator's voice in a session: speak and show one prompt."""
+
+    def say(self, prompt_id: str, text: str) -> None:
+        """Show and speak ``text`` (``prompt_id`` names the script line, e.g. "share.invite"), blocking."""
+        ...

@@ -1,0 +1,5 @@
+"""Commands of the demo area."""
+
+import click
+
+COMMANDS: list[click.Command] = []
