@@ -73,6 +73,8 @@ class Heard:
     margin: float = 0.0
     windows: tuple[Attribution, ...] = ()
     """Attribution of ~1.5 s windows inside the utterance, to notice a second voice."""
+    audio: Audio = field(default_factory=_empty_audio, compare=False, repr=False)
+    """The samples (float32 mono at SAMPLE_RATE), for enrolment; empty in typed mode."""
 
     @property
     def duration_s(self) -> float:

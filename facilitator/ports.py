@@ -108,3 +108,27 @@ class Speaker(Protocol):
     def say(self, prompt_id: str, text: str) -> None:
         """Show and speak ``text`` (``prompt_id`` names the script line, e.g. "share.invite"), blocking."""
         ...
+
+
+class Breather(Protocol):
+    """Leads a breathing exercise (step 1, and every break)."""
+
+    def breathe(self, pattern: str, minutes: float) -> bool:
+        """Lead the exercise; True when it ran to the end, False when stopped early."""
+        ...
+
+
+class VoiceBook(Protocol):
+    """The two people's voiceprints, for the session's "names and voices" step."""
+
+    def has(self, name: str) -> bool:
+        """Whether a stored voiceprint exists for ``name`` (a returning person)."""
+        ...
+
+    def enroll(self, name: str, audio: Audio) -> None:
+        """Build (or quietly refresh) ``name``'s voiceprint from speech; InputError says why if unusable."""
+        ...
+
+    def use(self, names: tuple[str, str]) -> None:
+        """From now on attribute utterances to these two people."""
+        ...
