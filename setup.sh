@@ -11,6 +11,9 @@ if [[ "${1:-}" == "--with-test-audio" ]]; then
   packages+=(pulseaudio pulseaudio-utils libasound2-plugins)
 fi
 
+# Debian's python3 ships venv's ensurepip separately.
+python3 -c "import ensurepip" 2>/dev/null || packages+=(python3-venv)
+
 if command -v dpkg-query >/dev/null 2>&1; then
   missing=()
   for p in "${packages[@]}"; do
