@@ -25,8 +25,12 @@ class ListeningConfig:
     """Speech needed before an utterance starts (s)."""
     stop_s: float = 0.7
     """Silence needed before an utterance ends (s)."""
+    vad_hysteresis: float = 0.15
+    """Once speech has started, it continues until the probability falls this far below vad_threshold."""
     pre_roll_s: float = 0.3
     """Audio kept before the detected start, so first syllables are not clipped (s)."""
+    post_roll_s: float = 0.2
+    """Audio kept after the detected end, so last syllables are not clipped (s; at most stop_s)."""
     min_utterance_s: float = 0.3
     """Shorter bursts are dropped as clicks (s)."""
     max_utterance_s: float = 30.0
@@ -92,7 +96,9 @@ _RANGES: dict[str, tuple[float, float]] = {
     "listening.vad_threshold": (0.05, 0.95),
     "listening.start_s": (0.05, 2.0),
     "listening.stop_s": (0.2, 5.0),
+    "listening.vad_hysteresis": (0.0, 0.4),
     "listening.pre_roll_s": (0.0, 1.0),
+    "listening.post_roll_s": (0.0, 1.0),
     "listening.min_utterance_s": (0.0, 2.0),
     "listening.max_utterance_s": (5.0, 120.0),
     "listening.mute_tail_s": (0.0, 2.0),
