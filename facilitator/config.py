@@ -62,6 +62,21 @@ class BreathingConfig:
     """Length of the step-1 exercise (min)."""
     break_minutes: float = 2.0
     """Length of a breathing break asked for mid-session (min)."""
+    voice: bool = True
+    """Speak a short cue at each phase change (and the intro and close)."""
+    tones: bool = True
+    """Sound a soft tone at each phase change, so eyes can stay closed."""
+    count: bool = False
+    """Count the seconds of each phase softly ("two", "three", ...)."""
+    voice_gain: float = 0.7
+    """Peak level of the spoken cues (0-1 of full scale)."""
+    tone_gain: float = 0.25
+    """Peak level of the tones (0-1 of full scale)."""
+    count_gain: float = 0.3
+    """Peak level of the soft counting (0-1 of full scale)."""
+    lead_s: float = 0.3
+    """Live playback: how far ahead of the clock audio is handed to the output (s); more absorbs
+    CPU hiccups, less makes "stop" take effect sooner."""
 
 
 @dataclass(frozen=True)
@@ -108,6 +123,10 @@ _RANGES: dict[str, tuple[float, float]] = {
     "speakers.default_margin": (0.0, 1.0),
     "breathing.minutes": (0.1, 30.0),
     "breathing.break_minutes": (0.1, 30.0),
+    "breathing.voice_gain": (0.0, 1.0),
+    "breathing.tone_gain": (0.0, 1.0),
+    "breathing.count_gain": (0.0, 1.0),
+    "breathing.lead_s": (0.05, 2.0),
     "session.long_silence_s": (2.0, 120.0),
     "session.answer_timeout_s": (3.0, 300.0),
     "session.positive_intent_quiet_s": (0.0, 60.0),
