@@ -51,6 +51,20 @@ class SpeakersConfig:
     """Long utterances are scored in windows of this length (s)."""
     default_margin: float = 0.08
     """Cosine margin between the two voices needed to decide, before calibration."""
+    min_margin: float = 0.03
+    """Calibration never lowers the margin threshold under this (cosine)."""
+    calibration_share: float = 0.5
+    """The calibrated threshold is this share of the pair's low (20th percentile) enrolment margin."""
+    enrol_target_s: float = 8.0
+    """Live enrolment records until it has this much voiced speech (s)."""
+    enrol_min_voiced_s: float = 5.0
+    """Enrolment audio with less voiced speech is refused (s)."""
+    enrol_min_snr_db: float = 10.0
+    """Enrolment speech must be this much louder than the background (dB)."""
+    enrol_max_clipped_share: float = 0.002
+    """Enrolment audio with a larger share of full-scale samples is refused as distorted (0-1)."""
+    enrol_min_consistency: float = 0.6
+    """Each enrolment window must reach this cosine to the others' mean (one voice)."""
 
 
 @dataclass(frozen=True)
@@ -121,6 +135,13 @@ _RANGES: dict[str, tuple[float, float]] = {
     "speakers.min_attribution_s": (0.3, 5.0),
     "speakers.window_s": (0.8, 5.0),
     "speakers.default_margin": (0.0, 1.0),
+    "speakers.min_margin": (0.0, 1.0),
+    "speakers.calibration_share": (0.0, 2.0),
+    "speakers.enrol_target_s": (3.0, 60.0),
+    "speakers.enrol_min_voiced_s": (1.0, 60.0),
+    "speakers.enrol_min_snr_db": (0.0, 60.0),
+    "speakers.enrol_max_clipped_share": (0.0, 1.0),
+    "speakers.enrol_min_consistency": (-1.0, 1.0),
     "breathing.minutes": (0.1, 30.0),
     "breathing.break_minutes": (0.1, 30.0),
     "breathing.voice_gain": (0.0, 1.0),
