@@ -1,0 +1,160 @@
+"""The listening loop: audio blocks -> streaming VAD -> utterances -> transcripts -> Heard.
+
+Plain generators and one loop, no threads: the only thread boundary is inside the microphone
+adapter (STYLE.md). Time here is stream time, the seconds of audio consumed, so a simulated room
+that runs faster than real time keeps every timeout honest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import numpy as np
+
+from facilitator.audio import BLOCK_SAMPLES, SAMPLE_RATE, Audio
+from facilitator.config import ListeningConfig
+from facilitator.events import Attribution, Heard, Utterance
+from facilitator.ports import AudioSource, SpeakerIdentifier, SpeechDetector, Transcriber
+from facilitator.segmenter import Segmenter
+
+
+class StreamListener:
+    """Implements the Listener port over an AudioSource, a SpeechDetector and a Transcriber.
+
+    ``hear`` never cuts a person off: when its timeout passes while speech is under way, it keeps
+    listening until that utterance ends. Phantom or empty transcripts are never returned.
+    """
+
+    def __init__(
+        self,
+        source: AudioSource,
+        detector: SpeechDetector,
+        transcriber: Transcriber,
+        config: ListeningConfig,
+        identifier: SpeakerIdentifier | None = None,
+    ) -> None:
+        """Wire the parts; the source is first read on the first ``hear``."""
+        self._source = source
+        self._detector = detector
+        self._transcriber = transcriber
+        self._identifier = identifier
+        self.config = config
+        self._segmenter = Segmenter(config)
+        self._blocks: Iterator[Audio] | None = None
+        self._ended = False
+
+    @property
+    def now_s(self) -> float:
+        """Stream time: seconds of audio consumed since listening began (ignored audio included)."""
+        return self._segmenter.now_s
+
+    @property
+    def ended(self) -> bool:
+        """Whether a finite source (a file) has run out; ``hear`` then returns None at once."""
+        return self._ended
+
+    def hear(self, timeout_s: float) -> Heard | None:
+        """The next utterance with words in it, or None after ``timeout_s`` of stream time without one.
+
+        Raises:
+            DeviceError: the microphone was lost (from the source).
+        """
+        deadline_s = self.now_s + timeout_s
+        while True:
+            utterance = self._next_utterance(deadline_s)
+            if utterance is None:
+                return None
+            heard = self._to_heard(utterance)
+            if heard is not None:
+                return heard
+            if self.now_s >= deadline_s:
+                return None
+
+    def ignore_pending(self, tail_s: float) -> None:
+        """Half-duplex: drop what the microphone captured so far, and ``tail_s`` more of stream audio.
+
+        A live source that queues blocks may offer ``discard_pending() -> int`` (samples dropped);
+        it is called first so audio recorded while the facilitator spoke is never heard. The VAD
+        state and the segmenter restart afterwards, as for a new stream.
+        """
+        dropped = 0
+        discard: Callable[[], int] | None = getattr(self._source, "discard_pending", None)
+        if discard is not None and self._blocks is not None:
+            dropped += int(discard())
+        tail = int(round(tail_s * SAMPLE_RATE))
+        skipped = 0
+        blocks = self._iter()
+        while skipped < tail and not self._ended:
+            block = next(blocks, None)
+            if block is None:
+                self._ended = True
+                break
+            skipped += int(block.size)
+        self._detector.reset()
+        self._segmenter.reset((self._segmenter.now_s * SAMPLE_RATE + dropped + skipped) / SAMPLE_RATE)
+
+    def _iter(self) -> Iterator[Audio]:
+        if self._blocks is None:
+            self._blocks = iter(self._source.blocks())
+        return self._blocks
+
+    def _next_utterance(self, deadline_s: float) -> Utterance | None:
+        """Read blocks until an utterance ends, or the deadline passes with nobody speaking."""
+        if self._ended:
+            return None
+        blocks = self._iter()
+        while True:
+            block = next(blocks, None)
+            if block is None:
+                self._ended = True
+                return self._segmenter.flush()
+            utterance = self._segmenter.push(self._detector.speech_prob(block), block)
+            if utterance is not None:
+                return utterance
+            if self.now_s >= deadline_s and not self._segmenter.in_speech:
+                return None
+
+    def _to_heard(self, utterance: Utterance) -> Heard | None:
+        """Transcribe and attribute; None when the transcript is empty (phantom text was dropped)."""
+        transcript = self._transcriber.transcribe(utterance.audio)
+        text = transcript.text.strip()
+        if not text:
+            return None
+        speaker: str | None = None
+        margin = 0.0
+        windows: tuple[Attribution, ...] = ()
+        if self._identifier is not None:
+            whole, windows = self._identifier.attribute(utterance.audio, utterance.start_s)
+            speaker, margin = whole.speaker, whole.margin
+        return Heard(
+            start_s=utterance.start_s,
+            end_s=utterance.end_s,
+            text=text,
+            speaker=speaker,
+            margin=margin,
+            windows=windows,
+            audio=utterance.audio,
+        )
+
+
+def utterances_from_audio(
+    audio: Audio, detector: SpeechDetector, config: ListeningConfig
+) -> list[Utterance]:
+    """Cut a whole recording into utterances with the same VAD and segmenter as the live loop.
+
+    The detector is reset first and after, so it can be shared with a listener.
+    """
+    detector.reset()
+    segmenter = Segmenter(config)
+    found: list[Utterance] = []
+    samples = np.ascontiguousarray(audio, dtype=np.float32)
+    for start in range(0, samples.size, BLOCK_SAMPLES):
+        block = samples[start : start + BLOCK_SAMPLES]
+        utterance = segmenter.push(detector.speech_prob(block), block)
+        if utterance is not None:
+            found.append(utterance)
+    last = segmenter.flush()
+    if last is not None:
+        found.append(last)
+    detector.reset()
+    return found
