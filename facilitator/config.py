@@ -109,6 +109,19 @@ class SessionConfig:
     """Listener speech over the sharer shorter than this is a continuer (s)."""
     interruption_min_words: int = 3
     """Listener speech over the sharer with fewer words is a continuer."""
+    interruption_min_windows: int = 2
+    """In an utterance mostly of the floor holder, confident ~1.5 s windows of the other voice
+    needed to call it an interruption (one stray window is within the encoder's error rate)."""
+    reflection_pause_s: float = 2.5
+    """After a reflection (or acknowledgement, reassurance), silence that ends it (s)."""
+    max_check_rounds: int = 3
+    """Times the sharer may say "that's not quite it" before the session moves on kindly."""
+    answer_attempts: int = 3
+    """Unclear or missing answers to a question before the session takes the gentle default."""
+    device_retry_s: float = 3.0
+    """Wait between attempts to get a lost microphone back (s)."""
+    device_retries: int = 10
+    """Attempts to get a lost microphone back before saving and exiting with a --resume hint."""
 
 
 @dataclass(frozen=True)
@@ -154,6 +167,12 @@ _RANGES: dict[str, tuple[float, float]] = {
     "session.max_reflection_retries": (0, 5),
     "session.interruption_min_s": (0.1, 5.0),
     "session.interruption_min_words": (1, 20),
+    "session.interruption_min_windows": (1, 10),
+    "session.reflection_pause_s": (0.5, 30.0),
+    "session.max_check_rounds": (0, 10),
+    "session.answer_attempts": (1, 10),
+    "session.device_retry_s": (0.1, 60.0),
+    "session.device_retries": (0, 100),
 }
 
 
