@@ -13,6 +13,7 @@ import numpy as np
 
 from facilitator.audio import BLOCK_SAMPLES, SAMPLE_RATE, Audio
 from facilitator.config import ListeningConfig
+from facilitator.errors import DeviceError
 from facilitator.events import Attribution, Heard, Utterance
 from facilitator.ports import AudioSource, SpeakerIdentifier, SpeechDetector, Transcriber
 from facilitator.segmenter import Segmenter
@@ -104,7 +105,14 @@ class StreamListener:
             return None
         blocks = self._iter()
         while True:
-            block = next(blocks, None)
+            try:
+                block = next(blocks, None)
+            except DeviceError:
+                # The microphone was lost: the next hear() opens it again from a clean state.
+                self._blocks = None
+                self._detector.reset()
+                self._segmenter.reset()
+                raise
             if block is None:
                 self._ended = True
                 return self._segmenter.flush()
