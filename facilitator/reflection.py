@@ -1,0 +1,489 @@
+"""The reflect-back judge: does the listener's reply reflect the sharer's words, or rebut, fix or drift?
+
+Issue 5. Pure and lexical (no model): the reply is cleaned of fillers and stutters, split into
+sentences, and read for form (rebuttal and advice markers, questions, who it speaks about,
+reflective openers) and for content (the sharer's feelings and content words carried back, with
+stems, synonyms and one-letter recognition slips). Form decides the reason; content decides whether
+a well-formed reply carried enough. DOMAIN.md "A good reflection" is the rule it follows.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from facilitator import coaching, lexicon
+
+MAX_WORDS = 2000
+"""Longer texts are judged on their first MAX_WORDS words (a share is never that long when spoken)."""
+
+
+class Kind(StrEnum):
+    """Why a reflection was accepted or not."""
+
+    ACCEPTED = "accepted"
+    EMPTY = "empty"
+    UNCLEAR = "unclear"
+    REBUTTAL = "rebuttal"
+    ADVICE = "advice"
+    OWN_STORY = "own_story"
+    QUESTION = "question"
+    OFF_TOPIC = "off_topic"
+    MISSING_FEELINGS = "missing_feelings"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The judge's answer for one share and one reflection."""
+
+    accepted: bool
+    """True when the reply reflects the share well enough to move on."""
+    score: float
+    """How much it reads as a reflection of this share (0-1); accepted replies score 0.5 or more."""
+    feelings: tuple[str, ...]
+    """Feeling words found in the share, as the sharer said them (one per feeling family)."""
+    carried: tuple[str, ...]
+    """Those of ``feelings`` that the reflection carried (the same word, a synonym or a close feeling)."""
+    coaching: str | None
+    """One short, warm invitation when not accepted; None when accepted."""
+    kind: Kind
+    """The reason."""
+
+
+# --- cleaning transcribed speech -------------------------------------------------------------
+
+_CONTRACTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), full)
+    for pattern, full in (
+        (r"\bcan't\b|\bcant\b", "can not"),
+        (r"\bwon't\b|\bwont\b", "will not"),
+        (r"\bain't\b", "is not"),
+        (r"\blet's\b", "let us"),
+        (r"\b(do|does|did|is|are|was|were|have|has|had|would|could|should|must|need)n't\b", r"\1 not"),
+        (r"\b(do|does|did|is|was|were|have|has|had|would|could|should)nt\b", r"\1 not"),
+        (r"\bi'm\b|\bim\b", "i am"),
+        (r"\b(you|we|they)'re\b", r"\1 are"),
+        (r"\byoure\b", "you are"),
+        (r"\b(i|you|we|they)'ve\b", r"\1 have"),
+        (r"\b(ive|youve)\b", "_ have"),
+        (r"\b(i|you|we|they|he|she|it|that)'ll\b", r"\1 will"),
+        (r"\b(i|you|we|they|he|she)'d\b", r"\1 would"),
+        (r"\b(it|that|what|there|he|she|who|here|where|how)'s\b", r"\1 is"),
+        (r"\bthats\b", "that is"),
+        (r"\bwhats\b", "what is"),
+        (r"\bwanna\b", "want to"),
+        (r"\bgonna\b", "going to"),
+        (r"\bgotta\b", "got to"),
+        (r"\bkinda\b", "kind of"),
+        (r"\bcause\b|\bcuz\b|\bcos\b", "because"),
+        (r"\b(\w+)'s\b", r"\1"),
+    )
+)
+_BRACKETS = re.compile(r"\[[^\]]*\]|\([^)]*\)")
+_SENTENCE = re.compile(r"[^.!?;]+[.!?;]*")
+_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
+_DISCOURSE = frozenset({"okay", "ok", "so", "yeah", "yes", "well", "right", "alright", "and", "oh", "wow",
+                        "sure", "now", "good", "great", "cool", "gotcha", "hey", "all", "anyway", "mhmm",
+                        "yep", "yup", "fine", "wonderful", "excellent", "fantastic", "perfect", "ah",
+                        "thanks", "thank", "you", "no", "sorry", "got", "it", "i", "see", "uh"})
+
+
+@dataclass(frozen=True)
+class _Sentence:
+    words: tuple[str, ...]
+    asked: bool
+    """Ended with a question mark."""
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.words)
+
+
+def _expand(text: str) -> str:
+    text = text.lower().replace("\u2019", "'").replace("\u2018", "'")
+    text = _BRACKETS.sub(" ", text)
+    text = text.replace("--", ". ").replace("\u2014", ". ").replace("\u2013", ". ")
+    for pattern, full in _CONTRACTIONS:
+        text = pattern.sub(full, text)
+    return text.replace("_ have", "i have")
+
+
+def _clean_words(chunk: str) -> list[str]:
+    words: list[str] = []
+    for raw in _WORD.findall(chunk.replace("-", " ")):
+        word = raw.replace("'", "")
+        if word in lexicon.FILLERS:
+            continue
+        if words and words[-1] == word and word not in {"very", "really", "so", "no"}:
+            continue  # stutter: "you you need"
+        if (words and len(words[-1]) < len(word) and word.startswith(words[-1])
+                and words[-1] not in lexicon.STOPWORDS and words[-1] not in {"i", "a"}):
+            words[-1] = word  # a cut-off start: "wha what", "n not"
+            continue
+        if len(words) >= 3 and words[-2:] == [words[-4] if len(words) >= 4 else "", word]:
+            continue
+        words.append(word)
+    # repeated bigrams from stutters: "i was i was" -> "i was"
+    out: list[str] = []
+    for word in words:
+        if len(out) >= 3 and out[-3] == out[-1] and out[-2] == word:
+            out.pop()
+            continue
+        out.append(word)
+    return out
+
+
+def _sentences(text: str) -> list[_Sentence]:
+    expanded = _expand(text)
+    result: list[_Sentence] = []
+    total = 0
+    for match in _SENTENCE.finditer(expanded):
+        chunk = match.group(0)
+        words = _clean_words(chunk)
+        if not words:
+            continue
+        words = words[: max(0, MAX_WORDS - total)]
+        total += len(words)
+        if words:
+            result.append(_Sentence(tuple(words), chunk.rstrip().endswith("?")))
+        if total >= MAX_WORDS:
+            break
+    return result
+
+
+def _strip_discourse(words: tuple[str, ...]) -> tuple[str, ...]:
+    """Drop leading "okay so yeah well" and whole backchannel sentences ("Mm-hmm. Right.")."""
+    i = 0
+    while i < len(words) and words[i] in _DISCOURSE:
+        if words[i] == "you" and not (i > 0 and words[i - 1] == "thank"):
+            break
+        if words[i] == "i" and not (i + 1 < len(words) and words[i + 1] == "see"):
+            break
+        if words[i] in {"it", "got"} and not (i > 0 and words[i - 1] == "got" or
+                                                 i + 1 < len(words) and words[i + 1] == "it"):
+            break
+        if words[i] == "no" and i + 1 < len(words) and words[i + 1] not in _DISCOURSE:
+            break
+        i += 1
+    return words[i:]
+
+
+# --- what the reply does -----------------------------------------------------------------------
+
+_REBUTTAL = re.compile(
+    r"\b(?:i hear you|i get it|i get that|i understand|i know|i see|i hear that|i hear what you"
+    r"|yes|yeah|okay|ok|sure|right|fine|true|well|i am sorry)\w*(?: \w+){0,8}? but\b"
+    r"|\bbut (?:i|me|my|we|that is not|that was not|it is not|it was not|honestly|actually|to be fair"
+    r"|in fairness|come on|seriously|you (?:also|too|always|never|do it|did it|started|were the one))\b"
+    r"|\bthat (?:is|was) not (?:true|fair|what happened|how it|what i|right|the point|my fault)"
+    r"|\bnot what (?:happened|i meant|i said)|\bthat never happened|\bnever happened"
+    r"|\bi (?:was|am) (?:just|only) |\bi (?:did not|never) (?:mean|meant|say|said|do|did)\b"
+    r"|\bi only (?:did|said|wanted|meant)|\bi had to\b|\bi was trying to\b|\bi was (?:so |really |just )?"
+    r"(?:tired|exhausted|busy|stressed|working|sick)\b|\bthe reason i\b|\bbecause i (?:was|had|am|did|have)\b"
+    r"|\bnot my fault|\byour fault|\bit is on you|\bwhat about (?:you|when you|the time|me|my)"
+    r"|\bat least i\b|\bto be fair\b|\bin my defen[cs]e"
+    r"|\bin fairness\b|\byou are (?:overreacting|exaggerating|"
+    r"being (?:dramatic|ridiculous|unfair|too sensitive))|\bover ?reacting\b|\bexaggerat\w*"
+    r"|\btoo sensitive\b|\bthat is (?:ridiculous|unfair"
+    r"|crazy|nonsense)|\byou (?:also|too) (?:did|do|were|have)"
+    r"|\byou do (?:it|that) too\b|\byou did (?:it|that) too\b|\byou are the one\b|\byou were the one\b"
+    r"|\byou started it\b|\bwell actually\b|\bactually i\b|\bin reality\b|\bfor the record\b"
+    r"|\byou always\b|\byou never\b|\bnot fair\b|\bwhatever\b"
+)
+_ADVICE = re.compile(
+    r"\byou (?:should|ought to|must|might want to|may want to|could try|could just|need to just)\b"
+    r"|\b(?:maybe|perhaps|just|please) (?:you )?(?:try|just"
+    r"|should|could|stop|calm|relax|ignore|let it|get over)"
+    r"|\bwhy (?:do not|not) (?:you|we)\b|\bwhy not\b|\bhave you (?:tried|thought about|considered)"
+    r"|\btry (?:to|not to)\b|\bnext time\b|\blet us\b|\bwe (?:should|could|need to|have to|can)\b"
+    r"|\bif you (?:just|only|would just)\b|\bit (?:would|might) (?:help|be better|be good|be a good idea)"
+    r"|\bwhat if you\b|\bhow about (?:you|we|if|trying)\b|\bmy advice\b|\bi (?:suggest|recommend|advise)"
+    r"|\bthe best thing\b|\bdo not worry\b|\bstop (?:worrying|being|thinking)\b|\bcalm down\b|\bget over it\b"
+    r"|\bmove on\b|\bno big deal\b|\bnot a big deal\b|\bcheer up\b|\bbright side\b|\blook at it\b"
+    r"|\bwhat you (?:need|have|ought) to do\b|\bi think you (?:should|need|could)\b|\bi (?:will|can|could) "
+    r"(?:try|make sure|do better|fix|change|stop|start|promise)|\bfrom now on\b|\bi promise\b"
+    r"|\byou (?:need|have) to\b|\bi would (?:recommend|suggest|encourage)|\bit is important (?:to|that you)"
+    r"|\bi want you to\b|\bi would like you to\b|\bdo you want to (?:try|do|think)"
+)
+# "you need to" and "you have to" are the sharer's own need when framed: "you feel you need to".
+_FRAMED_NEED = re.compile(
+    r"\b(?:feel|felt|feeling|think|thought|know|knew|said|say|saying|realize|realise|believe|wish|worry|"
+    r"worried|like|that|sounds|seems|mean|because|why|if)(?: \w+){0,3} you (?:need|have|must|should) "
+)
+_CHECKS = re.compile(
+    r"^(?:did i (?:get|hear|understand|catch|miss)\w*|do i have (?:it|that|this) right|have i got (?:it|that)"
+    r"|am i (?:getting|hearing|right|understanding)\w*|is (?:that|this|it) (?:right|it|correct|true|what you)"
+    r"|is it that|are you saying|do you mean|does that sound right|is that what you|did that|was that"
+    r"|is that how|so you are saying|you mean|right|correct|true|yes|no|anything else|is there more"
+    r"|what did i miss|did i leave)\b"
+)
+_CHECK_FRAME = re.compile(
+    r"^(?:did i (?:get|hear|understand|catch)(?: (?:it|that|this) right)?(?: (?:that|when|how))?"
+    r"|am i (?:getting|hearing|understanding)(?: (?:it|that|this))?(?: right)?(?: that)?"
+    r"|is it that|are you saying(?: that)?|do you mean(?: that)?|so you are saying(?: that)?)\b ?"
+)
+_TAIL_CHECK = re.compile(
+    r"\b(?:is that right|is that it|did i get (?:it|that|this)(?: right)?|am i right|is that correct"
+    r"|do i have (?:it|that) right|does that sound right|right|correct|yes|no|yeah|or not|anything else"
+    r"|is that fair|is that true|did i miss anything|is there more)$"
+)
+_QUESTION_START = re.compile(
+    r"^(?:what|why|how|when|where|who|which|whose|do|does|did|are|is|was|were|have|has|can|could|would|will"
+    r"|should|shall|may|tell me|describe|talk about|say more|can i ask|any)\b"
+)
+_AUX_SUBJECT = re.compile(
+    r"^(?:do|does|did|are|is|was|were|have|has|can|could|would|will|should|may|shall) "
+    r"(?:you|i|we|they|he|she|it|that|this|there|your|anyone|someone|anything|not)\b"
+)
+_FRAMES = re.compile(
+    r"\b(?:what i (?:hear|heard|am hearing|got|understand"
+    r"|understood|take)\w*|i (?:am )?(?:hear|hearing|heard)"
+    r"|i (?:imagine|guess|think|sense|understand|get|gather|bet|wonder|notice|suppose)\w*"
+    r"|i can (?:see|imagine|tell|hear|understand)|i see|if i (?:understand|understood|heard|got|am hearing)"
+    r"|let me (?:see|check|make sure)|i want to (?:make sure|check|understand)|correct me if i|it seems to me"
+    r"|sounds to me|it sounds to me|i am (?:guessing|sensing|getting)|i take it|what i am (?:hearing|getting)"
+    r"|did i|am i|i got (?:that|it)|i am (?:sorry|so sorry)|if i am|tell me|help me|i would imagine"
+    r"|my guess|my sense|i feel like you|i have heard|i am wondering|i know)\b"
+)
+_OPENERS = re.compile(
+    r"\b(?:what i (?:hear|heard|am hearing)|i hear you (?:say|saying)|i am hearing|sounds like|it sounds|"
+    r"you (?:felt|feel|feeling|are feeling|were feeling|have been feeling)|seems like|it seems|you are saying"
+    r"|you said|you mean|what you are saying|if i (?:understand|heard)|i imagine you|that must|must have been"
+    r"|must be|you (?:want|wanted|would like|wish|hoped|hope"
+    r"|need|needed)|you are (?:worried|concerned|not sure)"
+    r"|for you|you (?:were|are) (?:hoping|thinking|wondering)|you (?:think|thought|believe|know|knew)"
+    r"|you (?:have|had) (?:been|noticed|seen|found|decided|tried)|you (?:noticed|realize|realized|see)"
+    r"|you are (?:not|really|kind|a little|pretty|quite|still)|you (?:really|still|kind of|sort of))\b"
+)
+_VALIDATION = re.compile(
+    r"\b(?:that makes sense|makes (?:a lot of |total |complete )?sense|of course you|no wonder|"
+    r"i can see why|i get why|i understand why|understandable|that sounds (?:hard|painful|awful|lonely|"
+    r"difficult|tough|really)|that must (?:have )?(?:been|be|feel|hurt)|i am sorry you)\b"
+)
+_YOU = frozenset({"you", "your", "yours", "yourself", "youre"})
+_ME = frozenset({"i", "me", "my", "mine", "myself"})
+_WE_THEY = frozenset({"we", "us", "our", "they", "them", "their", "he", "she", "people", "it"})
+_NON_LATIN = re.compile(r"[^\W\d_a-zA-Z\u00c0-\u024f]")
+_ENGLISH_HINTS = lexicon.STOPWORDS | frozenset({"not", "was", "felt", "when", "went"})
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """Everything the decision needs about the reply, measured once."""
+
+    words: tuple[str, ...]
+    text: str
+    rebuttal: bool
+    advice: bool
+    question: bool
+    """The reply asks something and its declarative part reflects little."""
+    you_n: int
+    me_n: int
+    opener: bool
+    validation: bool
+
+
+_WH = frozenset({"what", "why", "how", "when", "where", "who", "which", "whose", "whom"})
+_AUX = frozenset({"do", "does", "did", "are", "is", "was", "were", "have", "has", "can", "could", "would",
+                  "will", "should", "may", "shall", "am"})
+_PRONOUNS = frozenset({"i", "you", "we", "they", "he", "she", "it", "that", "this", "there"})
+_ASKING = re.compile(r"\b(?:tell me|can you tell|could you tell|say more|talk about|can i ask|may i ask"
+                     r"|i wonder (?:if i|if we|what|how|whether|why)|i am wondering (?:what|how|if i|why))\b")
+
+
+def _is_question(sentence: _Sentence, text: str) -> bool:
+    """A real question (not a check like "is that right?"), asked with "?" or phrased as one.
+
+    "What I heard is..." and "how you felt" are statements: a wh-word directly followed by its
+    subject opens a clause, not a question; "what do you", "how long have you" ask.
+    """
+    if _CHECKS.match(text) or _TAIL_CHECK.search(text) and len(sentence.words) <= 4:
+        return False
+    words = text.split()
+    if not words:
+        return False
+    if _ASKING.search(text):
+        return True
+    if words[0] in _AUX and len(words) > 1 and (words[1] in _PRONOUNS | _YOU or words[1] == "not"):
+        return True
+    if words[0] in _WH and (len(words) == 1 or words[1] not in _PRONOUNS | {"to", "it"}):
+        return True
+    if sentence.asked:
+        for i, word in enumerate(words):
+            if word in _WH and (i + 1 == len(words) or words[i + 1] not in _PRONOUNS | {"to", "that"}):
+                return True
+            if word in {"or", "any"} and i in (0, len(words) - 1):
+                return True
+    return False
+
+
+def _read(sentences: list[_Sentence]) -> _Reading:
+    statements: list[str] = []
+    last_is_question = False
+    for sentence in sentences:
+        words = _strip_discourse(sentence.words)
+        if not words:
+            continue
+        text = " ".join(words)
+        frame = _CHECK_FRAME.match(text)
+        if frame and frame.end() < len(text):
+            statements.append(text[frame.end():])  # "did I get that you felt ..." -> the reflection inside
+            last_is_question = False
+            continue
+        text = _TAIL_CHECK.sub("", text).strip() if len(words) > 4 else text
+        if _is_question(sentence, text):
+            last_is_question = True
+            continue
+        if _CHECKS.match(text) and len(words) <= 6:
+            continue  # a bare check: "is that right?"
+        statements.append(text)
+        last_is_question = False
+    body = " ".join(statements)
+    all_text = " ".join(" ".join(s.words) for s in sentences)
+    words = tuple(body.split())
+    unframed = _FRAMES.sub(" ", body)
+    unframed_words = unframed.split()
+    you_n = sum(1 for w in unframed_words if w in _YOU) - len(re.findall(r"\byou know\b", unframed))
+    me_n = sum(1 for w in unframed_words if w in _ME)
+    advice = bool(_ADVICE.search(all_text)) and not _advice_is_framed(all_text)
+    return _Reading(
+        words=words,
+        text=body,
+        rebuttal=bool(_REBUTTAL.search(all_text)),
+        advice=advice,
+        question=last_is_question,
+        you_n=max(0, you_n),
+        me_n=me_n,
+        opener=bool(_OPENERS.search(body)),
+        validation=bool(_VALIDATION.search(all_text)),
+    )
+
+
+def _advice_is_framed(text: str) -> bool:
+    """True when every advice marker is the sharer's own need being reflected ("you feel you need to")."""
+    hits = list(_ADVICE.finditer(text))
+    for hit in hits:
+        if not re.match(r"you (?:need|have) to\b", hit.group(0)):
+            return False
+        before = text[max(0, hit.start() - 40) : hit.end()]
+        if not _FRAMED_NEED.search(before):
+            return False
+    return bool(hits)
+
+
+# --- what the share said -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Share:
+    words: tuple[str, ...]
+    feelings: tuple[tuple[str, str], ...]
+    """(as said, family), one per family, in order."""
+    content: frozenset[str]
+    mirrored_me: frozenset[str]
+    """Content keys the sharer said about "you" (the listener), which the listener may say as "I"."""
+
+
+def _read_share(text: str) -> _Share:
+    words: list[str] = []
+    for sentence in _sentences(text):
+        words.extend(sentence.words)
+    seen: dict[str, str] = {}
+    for start, end, family in lexicon.find_feelings(words):
+        seen.setdefault(family, " ".join(words[start:end]))
+    return _Share(
+        words=tuple(words),
+        feelings=tuple((said, family) for family, said in seen.items()),
+        content=frozenset(lexicon.content_keys(words)),
+        mirrored_me=frozenset(lexicon.content_keys(_after(words, _YOU))),
+    )
+
+
+def _after(words: list[str] | tuple[str, ...], subjects: frozenset[str]) -> list[str]:
+    """Words within four after a subject pronoun: what that person did or felt."""
+    out: list[str] = []
+    for i, word in enumerate(words):
+        if word in subjects:
+            out.extend(words[i + 1 : i + 5])
+    return out
+
+
+def _overlap(share: frozenset[str], reply: set[str]) -> set[str]:
+    return {key for key in reply if any(lexicon.near(key, other) for other in share)}
+
+
+def _english(words: tuple[str, ...]) -> bool:
+    if len(words) < 4:
+        return True
+    hits = sum(1 for w in words if w in _ENGLISH_HINTS)
+    return hits / len(words) >= 0.15
+
+
+# --- the decision -------------------------------------------------------------------------------
+
+
+def judge(share: str, reflection: str) -> Verdict:
+    """Judge whether ``reflection`` reflects ``share`` back; never raises, whatever the text.
+
+    Args:
+        share: what the sharer said (transcribed speech: punctuation optional).
+        reflection: what the listener said back.
+    """
+    the_share = _read_share(share or "")
+    feelings = tuple(said for said, _ in the_share.feelings)
+    raw_sentences = _sentences(reflection or "")
+    all_words = tuple(w for s in raw_sentences for w in s.words)
+    if _NON_LATIN.search(reflection or "") and len(all_words) < 3 or all_words and not _english(all_words):
+        return _miss(Kind.UNCLEAR, 0.0, feelings, (), feelings)
+    if not raw_sentences:
+        return _miss(Kind.EMPTY, 0.0, feelings, (), feelings)
+
+    reading = _read(raw_sentences)
+    reply_families = [family for _, _, family in lexicon.find_feelings(list(all_words))]
+    carried = tuple(
+        said for said, family in the_share.feelings
+        if any(lexicon.families_match(family, other) for other in reply_families)
+    )
+    missing = tuple(said for said in feelings if said not in carried)
+    reply_keys = lexicon.content_keys(reading.words)
+    shared = _overlap(the_share.content, reply_keys)
+    # The listener's "I" is fine when it mirrors what the sharer said about them ("when I went quiet").
+    own_keys = lexicon.content_keys(_after(reading.words, _ME))
+    own_new = own_keys - _overlap(the_share.content, own_keys)
+
+    feeling_part = len(carried) / len(feelings) if feelings else 0.0
+    content_part = min(1.0, len(shared) / max(1.0, min(6.0, 0.5 * len(the_share.content))))
+    form = 0.0
+    form += 0.35 if reading.you_n > 0 else 0.0
+    form += 0.25 if reading.opener else 0.0
+    form += 0.15 if reading.validation else 0.0
+    form += 0.1 if reply_families else 0.0
+    substance = max(feeling_part, content_part) if the_share.content else 0.6
+    score = min(1.0, 0.55 * form + 0.45 * substance + 0.15 * feeling_part)
+
+    if reading.rebuttal:
+        return _miss(Kind.REBUTTAL, min(score, 0.2), feelings, carried, missing)
+    if reading.advice:
+        return _miss(Kind.ADVICE, min(score, 0.25), feelings, carried, missing)
+    if reading.me_n > reading.you_n and len(own_new) >= 2:
+        return _miss(Kind.OWN_STORY, min(score, 0.3), feelings, carried, missing)
+    if reading.question:
+        return _miss(Kind.QUESTION, min(score, 0.3), feelings, carried, missing)
+    if not reading.words:
+        return _miss(Kind.EMPTY, min(score, 0.3), feelings, carried, missing)  # only "okay", "right"
+    long_share = len(the_share.content) >= 4
+    if long_share and not shared and not carried and len(reply_keys) >= 2 and not reading.validation:
+        return _miss(Kind.OFF_TOPIC, min(score, 0.31), feelings, carried, missing)
+    if feelings and not carried and not reply_families and len(the_share.feelings) >= 1 and long_share:
+        return _miss(Kind.MISSING_FEELINGS, min(score, 0.45), feelings, carried, missing)
+    if reading.you_n == 0 and not reading.opener and not reading.validation and not carried and not shared:
+        return _miss(Kind.OFF_TOPIC, min(score, 0.3), feelings, carried, missing)
+    return Verdict(True, round(max(0.5, score), 3), feelings, carried, None, Kind.ACCEPTED)
+
+
+def _miss(
+    kind: Kind, score: float, feelings: tuple[str, ...], carried: tuple[str, ...], missing: tuple[str, ...]
+) -> Verdict:
+    line = coaching.miss_coaching(kind, missing)
+    return Verdict(False, round(min(score, 0.49), 3), feelings, carried, line, kind)
