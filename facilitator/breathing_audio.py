@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import bisect
 import math
+import re
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Protocol, TextIO
@@ -35,7 +37,7 @@ from facilitator.breathing import (
     plan_exercise,
 )
 from facilitator.config import BreathingConfig
-from facilitator.ports import AudioSink, Clock, Synthesizer
+from facilitator.ports import AudioSink, Clock, Listener, Synthesizer
 
 INTRO_GAP_S = 1.5
 """Quiet after the intro before the first inhale (s)."""
@@ -498,6 +500,52 @@ class GuidedBreather:
             if pacer is not None:
                 pacer.finish()
         return not playback.stopped
+
+
+STOP_WORDS = re.compile(r"\b(stop|enough)\b", re.IGNORECASE)
+"""Words that end an exercise when heard."""
+
+
+class StopWordWatcher:
+    """Listens for "stop" on its own thread and raises a flag that ``stop_heard`` reads at once.
+
+    A second thread beside the audio callbacks is needed here: transcribing an utterance takes
+    longer than the lead of the paced playback, so the loop feeding the speaker must never wait
+    for it; it only reads the flag (``threading.Event.is_set`` returns immediately).
+    """
+
+    def __init__(self, listener: Listener, poll_s: float = 0.5) -> None:
+        self.listener = listener
+        self.poll_s = poll_s
+        self.error: Exception | None = None
+        """Why listening ended early (e.g. a lost microphone): the exercise then goes on without it."""
+        self._heard = threading.Event()
+        self._closing = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="stop-word-watcher", daemon=True)
+
+    def start(self) -> StopWordWatcher:
+        """Begin listening; returns self."""
+        self._thread.start()
+        return self
+
+    def heard(self) -> bool:
+        """Whether "stop" was heard (returns at once)."""
+        return self._heard.is_set()
+
+    def close(self) -> None:
+        """Stop listening (the thread ends after its current wait)."""
+        self._closing.set()
+
+    def _run(self) -> None:
+        try:
+            while not self._closing.is_set() and not self._heard.is_set():
+                heard = self.listener.hear(self.poll_s)
+                if heard is not None and STOP_WORDS.search(heard.text):
+                    self._heard.set()
+                if getattr(self.listener, "ended", False):
+                    return
+        except Exception as exc:  # a lost microphone must not end the exercise: keep the reason
+            self.error = exc
 
 
 def pacer_line(plan: Plan, t_s: float, width: int = 30) -> str:
