@@ -57,14 +57,15 @@ class SpeakersConfig:
     """The calibrated threshold is this share of the pair's low (20th percentile) enrolment margin."""
     enrol_target_s: float = 8.0
     """Live enrolment records until it has this much voiced speech (s)."""
-    enrol_min_voiced_s: float = 5.0
+    enrol_min_voiced_s: float = 6.0
     """Enrolment audio with less voiced speech is refused (s)."""
     enrol_min_snr_db: float = 10.0
     """Enrolment speech must be this much louder than the background (dB)."""
     enrol_max_clipped_share: float = 0.002
     """Enrolment audio with a larger share of full-scale samples is refused as distorted (0-1)."""
-    enrol_min_consistency: float = 0.6
-    """Each enrolment window must reach this cosine to the others' mean (one voice)."""
+    enrol_min_consistency: float = 0.75
+    """The two sides of the best two-way split of the enrolment windows must reach this cosine
+    (one voice; two people taking turns score 0.6-0.7, one person 0.8-0.9)."""
 
 
 @dataclass(frozen=True)

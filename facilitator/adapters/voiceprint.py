@@ -41,8 +41,6 @@ from facilitator.errors import ModelError
 WEIGHTS_SHA256 = "39373b86598fa3da9fcddee6142382efe09777e8d37dc9c0561f41f0070f134e"
 """sha256 of resemblyzer 0.1.4's ``pretrained.pt``."""
 
-ENCODER_ID = "ge2e-resemblyzer-0.1.4"
-"""Names the embedding space; stored with each voiceprint so a changed encoder is noticed."""
 
 N_FFT = 400
 """25 ms analysis window at 16 kHz (samples)."""

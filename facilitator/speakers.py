@@ -1,0 +1,233 @@
+"""Who of the two enrolled people spoke: voiceprints, cosine scores, a calibrated margin decision.
+
+Pure core: numpy and the ports only; the voice encoder, the voice-activity model and the file
+store are handed in. DOMAIN.md: thresholds copied from benchmarks fail in real rooms, so the
+decision is the margin between the two enrolled voices' cosine scores, compared with a threshold
+calibrated on the two people's own enrolment speech; below it the answer is "unsure" (None), and
+speech shorter than ``min_attribution_s`` is never attributed (the session uses who holds the
+floor instead). Long utterances are also scored in ~1.5 s windows, so a second voice inside one
+utterance can be noticed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from facilitator.audio import SAMPLE_RATE, Audio
+from facilitator.config import SpeakersConfig
+from facilitator.errors import InputError, StateError
+from facilitator.events import Attribution
+from facilitator.ports import Embedder, SpeechDetector
+
+Vector = npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True)
+class Voiceprint:
+    """One person's voice: the embeddings of ~1.5 s windows of their enrolment speech (no audio)."""
+
+    name: str
+    windows: npt.NDArray[np.float32]
+    """Unit-length embeddings of the enrolment windows (n x 256)."""
+    speech_s: float
+    """Seconds of voiced speech the windows came from."""
+
+    @property
+    def vector(self) -> Vector:
+        """The voice's centroid: the normalised mean of its window embeddings."""
+        return _unit(self.windows.mean(axis=0))
+
+
+class VoiceprintStore(Protocol):
+    """Where voiceprints are kept (facilitator.voiceprints.VoiceprintFiles)."""
+
+    def load(self, name: str) -> Voiceprint | None:
+        """The stored voiceprint, or None when there is none."""
+        ...
+
+    def save(self, voiceprint: Voiceprint) -> None:
+        """Store (replace) a voiceprint."""
+        ...
+
+
+def _unit(v: npt.NDArray[np.floating]) -> Vector:
+    norm = float(np.linalg.norm(v))
+    return (np.asarray(v, dtype=np.float32) / max(norm, 1e-12)).astype(np.float32)
+
+
+def window_spans(n_samples: int, window_s: float, rate: int = SAMPLE_RATE) -> list[tuple[int, int]]:
+    """Split ``n_samples`` into equal windows as close to ``window_s`` as possible (at least one)."""
+    count = max(1, int(round(n_samples / (window_s * rate))))
+    edges = np.linspace(0, n_samples, count + 1).round().astype(int)
+    return [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:], strict=True)]
+
+
+def embed_windows(embedder: Embedder, audio: Audio, window_s: float) -> npt.NDArray[np.float32]:
+    """Embeddings (n x d) of the ~``window_s`` windows of ``audio``."""
+    return np.stack([embedder.embed(audio[a:b]) for a, b in window_spans(len(audio), window_s)])
+
+
+MAX_WINDOWS = 60
+"""A refreshed voiceprint keeps at most this many windows (the newest), ~90 s of speech."""
+
+
+def refreshed(old: Voiceprint, new: Voiceprint) -> Voiceprint:
+    """A returning person's voiceprint with today's speech added (their voice and room today)."""
+    windows = np.concatenate([old.windows, new.windows])[-MAX_WINDOWS:]
+    return replace(old, windows=windows, speech_s=min(old.speech_s + new.speech_s, MAX_WINDOWS * 1.5))
+
+
+@dataclass(frozen=True)
+class Pair:
+    """The two people being told apart, and the margin calibrated for them."""
+
+    first: Voiceprint
+    second: Voiceprint
+    threshold: float
+    """Cosine margin at or above which a decision is made."""
+
+    def score(self, embedding: Vector) -> tuple[str, float]:
+        """The closer voice's name and its margin over the other (cosine difference)."""
+        a = float(embedding @ self.first.vector)
+        b = float(embedding @ self.second.vector)
+        return (self.first.name, a - b) if a >= b else (self.second.name, b - a)
+
+
+def self_margins(own: Voiceprint, other: Voiceprint) -> npt.NDArray[np.float64]:
+    """Margins of ``own``'s enrolment windows, each scored against ``own`` without itself."""
+    n = len(own.windows)
+    if n < 2:
+        return np.zeros(0)
+    total = own.windows.sum(axis=0)
+    other_vec = other.vector
+    out = []
+    for w in own.windows:
+        rest = _unit(total - w)
+        out.append(float(w @ rest) - float(w @ other_vec))
+    return np.asarray(out)
+
+
+def calibrate(first: Voiceprint, second: Voiceprint, config: SpeakersConfig) -> float:
+    """The margin threshold for this pair, from how well their own enrolment windows separate.
+
+    Two clearly different voices give enrolment windows with large margins and keep the default
+    threshold; two close voices give small margins, and the threshold drops to a share of their
+    typical margin (never under ``min_margin``) so that they are not always "unsure".
+    """
+    margins = np.concatenate([self_margins(first, second), self_margins(second, first)])
+    if margins.size < 4:
+        return config.default_margin
+    typical = float(np.quantile(margins, 0.2))
+    return float(min(config.default_margin, max(config.min_margin, config.calibration_share * typical)))
+
+
+class VoiceMatcher:
+    """Implements ``ports.SpeakerIdentifier`` and ``ports.VoiceBook`` for two enrolled people."""
+
+    def __init__(
+        self,
+        embedder: Embedder,
+        store: VoiceprintStore,
+        detector: SpeechDetector,
+        config: SpeakersConfig | None = None,
+    ) -> None:
+        """Match against voiceprints kept in ``store``, embedding with ``embedder``.
+
+        ``detector`` (a streaming VAD) measures the voiced speech of enrolment audio.
+        """
+        self.embedder = embedder
+        self.store = store
+        self.detector = detector
+        self.config = config or SpeakersConfig()
+        self.pair: Pair | None = None
+
+    # --- VoiceBook ---
+
+    def has(self, name: str) -> bool:
+        """Whether a stored voiceprint exists for ``name``."""
+        try:
+            return self.store.load(name) is not None
+        except StateError:
+            return False  # a file from another version: the person enrols again
+
+    def enroll(self, name: str, audio: Audio) -> None:
+        """Build (or quietly refresh) ``name``'s voiceprint; InputError says why audio is unusable."""
+        voiceprint = self.voiceprint_from(name, audio)
+        try:
+            old = self.store.load(name)
+        except StateError:
+            old = None
+        self.store.save(refreshed(old, voiceprint) if old is not None else voiceprint)
+
+    def voiceprint_from(self, name: str, audio: Audio) -> Voiceprint:
+        """Check the enrolment audio (enrolment.check) and build a voiceprint from its voiced speech.
+
+        Raises:
+            InputError: the audio is unusable (the message says why and what to do).
+        """
+        from facilitator.enrolment import assess
+
+        report = assess(audio, self.embedder, self.detector, self.config)
+        if report.reason is not None:
+            raise InputError(report.reason)
+        return Voiceprint(name=name, windows=report.windows, speech_s=report.voiced_s)
+
+    def use(self, names: tuple[str, str]) -> None:
+        """From now on attribute utterances to these two people (stored voiceprints).
+
+        Raises:
+            InputError: the names are the same or one has no stored voiceprint.
+            StateError: a stored voiceprint is from another version.
+        """
+        first, second = names
+        if first.casefold() == second.casefold():
+            raise InputError(f"Both voices are named {first}; give two different people.")
+        prints = []
+        for name in names:
+            vp = self.store.load(name)
+            if vp is None:
+                raise InputError(
+                    f"There is no voiceprint for {name}; enrol them with `facilitator enroll {name}`."
+                )
+            prints.append(vp)
+        self.use_voiceprints(prints[0], prints[1])
+
+    def use_voiceprints(self, first: Voiceprint, second: Voiceprint) -> None:
+        """Attribute to these two voiceprints (not necessarily stored), calibrating the threshold."""
+        self.pair = Pair(first, second, calibrate(first, second, self.config))
+
+    # --- SpeakerIdentifier ---
+
+    def attribute(self, audio: Audio, start_s: float) -> tuple[Attribution, tuple[Attribution, ...]]:
+        """The whole utterance's attribution and that of its ~1.5 s windows (stream times).
+
+        Raises:
+            StateError: no two voices were chosen with ``use``.
+        """
+        if self.pair is None:
+            raise StateError("No voices are chosen to tell apart; enrol both people first.")
+        duration_s = len(audio) / SAMPLE_RATE
+        end_s = start_s + duration_s
+        if duration_s < self.config.min_attribution_s:
+            return Attribution(start_s, end_s, None, 0.0), ()
+        windows = []
+        embeddings = []
+        for a, b in window_spans(len(audio), self.config.window_s):
+            w_start, w_end = start_s + a / SAMPLE_RATE, start_s + b / SAMPLE_RATE
+            if (b - a) / SAMPLE_RATE < self.config.min_attribution_s:
+                windows.append(Attribution(w_start, w_end, None, 0.0))
+                continue
+            emb = self.embedder.embed(audio[a:b])
+            embeddings.append(emb)
+            windows.append(self._decide(emb, w_start, w_end))
+        whole = self.embedder.embed(audio) if len(windows) > 1 else embeddings[0]
+        return self._decide(whole, start_s, end_s), tuple(windows)
+
+    def _decide(self, embedding: Vector, start_s: float, end_s: float) -> Attribution:
+        assert self.pair is not None
+        name, margin = self.pair.score(embedding)
+        return Attribution(start_s, end_s, name if margin >= self.pair.threshold else None, margin)
