@@ -1,0 +1,1 @@
+"""Session scripts: the words the facilitator speaks, as TOML package data."""
