@@ -231,3 +231,25 @@ class VoiceMatcher:
         assert self.pair is not None
         name, margin = self.pair.score(embedding)
         return Attribution(start_s, end_s, name if margin >= self.pair.threshold else None, margin)
+
+
+def speaker_turns(windows: tuple[Attribution, ...]) -> list[tuple[float, float]]:
+    """Cut an utterance where its windows change speaker: the (start_s, end_s) of each turn.
+
+    Windows decided for the same person, and unsure windows between them, stay in one turn; a
+    window decided for the other person starts a new turn. Used to review a recording, where two
+    people often take turns without the pause that ends an utterance live.
+    """
+    if not windows:
+        return []
+    turns: list[tuple[float, float]] = []
+    start_s = windows[0].start_s
+    current: str | None = None
+    for w in windows:
+        if w.speaker is not None and current is not None and w.speaker != current:
+            turns.append((start_s, w.start_s))
+            start_s = w.start_s
+        if w.speaker is not None:
+            current = w.speaker
+    turns.append((start_s, windows[-1].end_s))
+    return turns
