@@ -80,7 +80,7 @@ class StreamListener:
         """
         dropped = 0
         discard: Callable[[], int] | None = getattr(self._source, "discard_pending", None)
-        if discard is not None and self._blocks is not None:
+        if discard is not None:
             dropped += int(discard())
         tail = int(round(tail_s * SAMPLE_RATE))
         skipped = 0
@@ -96,6 +96,7 @@ class StreamListener:
 
     def _iter(self) -> Iterator[Audio]:
         if self._blocks is None:
+            self._detector.reset()  # a new stream (or a reopened microphone)
             self._blocks = iter(self._source.blocks())
         return self._blocks
 

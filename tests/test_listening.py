@@ -1,0 +1,194 @@
+"""The listening loop fed from files: real VAD and Whisper; stream-time timeouts; half-duplex."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from facilitator.adapters.vad import SileroVad
+from facilitator.adapters.whisper import WhisperTranscriber, normalise
+from facilitator.audio import BLOCK_SAMPLES, SAMPLE_RATE, Audio, load_audio
+from facilitator.config import ListeningConfig
+from facilitator.events import Attribution
+from facilitator.listening import StreamListener, utterances_from_audio
+from facilitator.sources import AudioFileSource
+
+CONFIG = ListeningConfig()
+
+
+@pytest.fixture(scope="module")
+def vad() -> SileroVad:
+    return SileroVad()
+
+
+@pytest.fixture(scope="module")
+def whisper() -> WhisperTranscriber:
+    return WhisperTranscriber()
+
+
+def silence(seconds: float) -> Audio:
+    return np.zeros(int(seconds * SAMPLE_RATE), dtype=np.float32)
+
+
+def read_rttm(path: Path) -> list[tuple[float, float]]:
+    turns = []
+    for line in path.read_text().splitlines():
+        fields = line.split()
+        if fields and fields[0] == "SPEAKER":
+            start, duration = float(fields[3]), float(fields[4])
+            turns.append((start, start + duration))
+    return turns
+
+
+def test_vad_finds_the_rttm_speech_regions(shared_data: Path, vad: SileroVad) -> None:
+    """Each turn boundary that is a speech/silence edge lies within 0.3 s of a detected edge.
+
+    Fine cutting (short stop silence, no pre/post-roll) so the detected edges are the VAD's own. A
+    turn boundary inside someone else's speech (overlap, or a hand-over with no gap) is not a
+    speech edge; it counts as found when the detected speech covers it.
+    """
+    folder = shared_data / "speech" / "pyannote-sample"
+    turns = read_rttm(folder / "sample.rttm")
+    fine = replace(CONFIG, start_s=0.06, stop_s=0.2, pre_roll_s=0.0, post_roll_s=0.0, min_utterance_s=0.0)
+    found = utterances_from_audio(load_audio(folder / "sample.wav"), vad, fine)
+    starts = [u.start_s for u in found]
+    ends = [u.end_s for u in found]
+    tolerance = 0.3
+
+    def speaking_at(t: float, exclude: int) -> bool:
+        return any(s < t < e for i, (s, e) in enumerate(turns) if i != exclude)
+
+    def covered(t: float) -> bool:
+        return any(u.start_s <= t <= u.end_s for u in found)
+
+    hits = 0
+    for i, (start, end) in enumerate(turns):
+        start_ok = (
+            covered(start) if speaking_at(start, i) else min(abs(start - s) for s in starts) <= tolerance
+        )
+        end_ok = covered(end) if speaking_at(end, i) else min(abs(end - e) for e in ends) <= tolerance
+        hits += start_ok and end_ok
+    assert hits / len(turns) >= 0.9, (turns, [(u.start_s, u.end_s) for u in found])
+    # And no speech is invented in the first 6 s, where the RTTM has none.
+    assert all(u.start_s > 6.0 for u in found)
+
+
+def test_silence_and_noise_give_no_utterance(
+    shared_data: Path, vad: SileroVad, whisper: WhisperTranscriber
+) -> None:
+    recordings = [silence(5.0)] + [
+        load_audio(p) for p in sorted((shared_data / "speech" / "speechbrain" / "noise").glob("*.wav"))
+    ]
+    assert len(recordings) == 6
+    for audio in recordings:
+        listener = StreamListener(AudioFileSource(audio), vad, whisper, CONFIG)
+        assert listener.hear(timeout_s=60.0) is None
+        assert listener.ended
+
+
+def test_listener_hears_a_conversation_in_stream_time(
+    shared_data: Path, vad: SileroVad, whisper: WhisperTranscriber
+) -> None:
+    audio = load_audio(shared_data / "speech" / "ami-debug" / "dev00.wav")
+    listener = StreamListener(AudioFileSource(audio, silence_after_s=None), vad, whisper, CONFIG)
+    heard = []
+    while listener.now_s < 40.0:
+        h = listener.hear(timeout_s=5.0)
+        if h is not None:
+            heard.append(h)
+    assert len(heard) >= 4
+    for a, b in zip(heard, heard[1:], strict=False):
+        assert a.end_s <= b.start_s
+    for h in heard:
+        assert h.text.strip() and h.speaker is None and h.windows == ()
+        assert h.audio.size == pytest.approx(h.duration_s * SAMPLE_RATE, abs=2)
+    words = normalise(" ".join(h.text for h in heard))
+    assert "ready to begin" in words and "marketing" in words
+    # After the recording only silence follows: a timeout comes back after exactly its stream time.
+    before = listener.now_s
+    assert listener.hear(timeout_s=3.0) is None
+    assert listener.now_s - before == pytest.approx(3.0, abs=0.05)
+
+
+def test_a_timeout_never_cuts_a_speaker_off(
+    shared_data: Path, vad: SileroVad, whisper: WhisperTranscriber
+) -> None:
+    jfk = load_audio(shared_data / "speech" / "faster-whisper" / "jfk.flac")
+    source = AudioFileSource(np.concatenate([silence(1.0), jfk]), silence_after_s=None)
+    listener = StreamListener(source, vad, whisper, CONFIG)
+    heard = listener.hear(timeout_s=1.5)  # "And so my fellow Americans" is under way at 1.5 s
+    assert heard is not None
+    assert heard.start_s < 1.5 < heard.end_s - 1.0
+    assert normalise(heard.text).startswith("and so my fellow americans")
+
+
+class QueuedSource:
+    """A file played like a microphone whose queue holds ``pending_s`` of audio when asked to drop it."""
+
+    def __init__(self, audio: Audio, pending_s: float) -> None:
+        self.audio = audio
+        self.pos = 0
+        self.pending = int(pending_s * SAMPLE_RATE)
+
+    def blocks(self) -> Iterator[Audio]:
+        while True:
+            block = self.audio[self.pos : self.pos + BLOCK_SAMPLES]
+            self.pos += BLOCK_SAMPLES
+            yield np.pad(block, (0, BLOCK_SAMPLES - block.size))
+
+    def discard_pending(self) -> int:
+        self.pos += self.pending
+        return self.pending
+
+
+def test_ignore_pending_drops_the_facilitators_own_voice(
+    shared_data: Path, vad: SileroVad, whisper: WhisperTranscriber
+) -> None:
+    asr = shared_data / "speech" / "speechbrain" / "ASR"
+    own_voice = load_audio(asr / "spk2_snt1.wav")  # what the microphone caught while we spoke
+    person = load_audio(asr / "spk1_snt1.wav")
+    audio = np.concatenate([own_voice, silence(0.3), silence(1.0), person, silence(2.0)])
+    source = QueuedSource(audio, pending_s=own_voice.size / SAMPLE_RATE)
+    listener = StreamListener(source, vad, whisper, CONFIG)
+    listener.ignore_pending(tail_s=0.3)
+    own_s = own_voice.size / SAMPLE_RATE
+    assert listener.now_s == pytest.approx(own_s + 0.3, abs=BLOCK_SAMPLES / SAMPLE_RATE)
+    heard = listener.hear(timeout_s=5.0)
+    assert heard is not None
+    assert heard.start_s >= own_s + 0.3
+    assert normalise(heard.text) == normalise(whisper.transcribe(person).text)
+
+
+class OneVoice:
+    """A fake SpeakerIdentifier (the voiceprint area's job): everything is Sam, with two windows."""
+
+    def attribute(self, audio: Audio, start_s: float) -> tuple[Attribution, tuple[Attribution, ...]]:
+        end_s = start_s + audio.size / SAMPLE_RATE
+        middle = (start_s + end_s) / 2
+        windows = (Attribution(start_s, middle, "Sam", 0.3), Attribution(middle, end_s, None, 0.01))
+        return Attribution(start_s, end_s, "Sam", 0.2), windows
+
+
+def test_heard_carries_the_attribution(
+    shared_data: Path, vad: SileroVad, whisper: WhisperTranscriber
+) -> None:
+    person = load_audio(shared_data / "speech" / "speechbrain" / "ASR" / "spk1_snt2.wav")
+    source = AudioFileSource(np.concatenate([silence(0.5), person]), silence_after_s=2.0)
+    heard = StreamListener(source, vad, whisper, CONFIG, identifier=OneVoice()).hear(timeout_s=5.0)
+    assert heard is not None
+    assert heard.speaker == "Sam" and heard.margin == 0.2 and len(heard.windows) == 2
+    assert heard.windows[0].start_s == heard.start_s
+
+
+def test_whole_file_utterances(shared_data: Path, vad: SileroVad) -> None:
+    folder = shared_data / "speech" / "speechbrain" / "ASR"
+    a, b = load_audio(folder / "spk1_snt3.wav"), load_audio(folder / "spk2_snt3.wav")
+    audio = np.concatenate([silence(1.0), a, silence(2.0), b, silence(1.0)])
+    found = utterances_from_audio(audio, vad, CONFIG)
+    assert len(found) == 2
+    second_start = 1.0 + a.size / SAMPLE_RATE + 2.0
+    assert found[0].start_s < 1.2 and abs(found[1].start_s - second_start) < 0.5
