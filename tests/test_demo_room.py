@@ -68,7 +68,9 @@ def tone(freq: float, seconds: float) -> np.ndarray:
 @pytest.fixture
 def room(tmp_path: Path) -> SimulatedRoom:
     (tmp_path / "conversation.toml").write_text(CONVERSATION)
-    audio = {"a.one": tone(300, 1.0), "a.two": tone(300, 1.0), "b.over": tone(900, 1.0), "b.answer": tone(900, 0.5)}
+    audio = {
+        "a.one": tone(300, 1.0), "a.two": tone(300, 1.0), "b.over": tone(900, 1.0), "b.answer": tone(900, 0.5)
+    }
     return SimulatedRoom(load_conversation(tmp_path), audio=audio, tail_s=1.0)
 
 
@@ -112,10 +114,11 @@ def test_lines_play_on_cue_overlap_and_wait_in_order(room: SimulatedRoom) -> Non
 
 
 def test_bad_conversation_is_a_clear_error(tmp_path: Path) -> None:
-    (tmp_path / "conversation.toml").write_text(CONVERSATION.replace('during_line = "a.two"', 'during_line = "zz"'))
+    path = tmp_path / "conversation.toml"
+    path.write_text(CONVERSATION.replace('during_line = "a.two"', 'during_line = "zz"'))
     with pytest.raises(ScriptError, match="zz"):
         load_conversation(tmp_path)
-    (tmp_path / "conversation.toml").write_text(CONVERSATION.replace('text = "one"', 'text = "one"\nvolume = 3'))
+    path.write_text(CONVERSATION.replace('text = "one"', 'text = "one"\nvolume = 3'))
     with pytest.raises(ScriptError, match="volume"):
         load_conversation(tmp_path)
 
