@@ -38,16 +38,20 @@ def say(text: tuple[str, ...], out: Path | None, voice: str | None, output: str 
         raise InputError('There is no text to say; give some words, e.g. facilitator say "Hello."')
     if out is not None and out.suffix.lower() != ".wav":
         raise InputError(f"The output {out} must end in .wav; give a .wav file name to --out.")
-    from facilitator.adapters.piper import load_voice
+    if out is not None and not out.parent.is_dir():
+        raise InputError(f"The folder {out.parent} does not exist; create it or give another --out.")
+    from facilitator.adapters.piper import PiperSynthesizer
+    from facilitator.models import resolve_voice
     from facilitator.speaking import VoiceSpeaker, WavFileSink
 
+    chosen = resolve_voice(voice)  # a wrong name fails before any device or model is touched
     if out is None:
         from facilitator.adapters.soundcard import SoundcardSink
 
         sink: AudioSink = SoundcardSink(output)  # pick the device before the voice loads: fail fast
     else:
         sink = WavFileSink(out)
-    synth = load_voice(voice, length_scale=length_scale)
+    synth = PiperSynthesizer.from_model(chosen, length_scale=length_scale)
     VoiceSpeaker(synth, sink).say("say", words)
     if out is not None:
         click.echo(f"Wrote {out}.")
