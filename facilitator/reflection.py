@@ -9,6 +9,7 @@ a well-formed reply carried enough. DOMAIN.md "A good reflection" is the rule it
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -171,52 +172,54 @@ def _strip_discourse(words: tuple[str, ...]) -> tuple[str, ...]:
 
 # --- what the reply does -----------------------------------------------------------------------
 
+# Rebuttal and defence: the listener's own side, a correction, or blame turned back (DOMAIN.md).
+# Matched within one sentence, so a "but" in the next sentence does not pair with "I know".
 _REBUTTAL = re.compile(
-    r"\b(?:i hear you|i get it|i get that|i understand|i know|i see|i hear that|i hear what you"
-    r"|yes|yeah|okay|ok|sure|right|fine|true|well|i am sorry)\w*(?: \w+){0,8}? but\b"
-    r"|\bbut (?:i|me|my|we|that is not|that was not|it is not|it was not|honestly|actually|to be fair"
-    r"|in fairness|come on|seriously|you (?:also|too|always|never|do it|did it|started|were the one))\b"
+    r"\b(?:i hear you|i get it|i get that|i understand|i know|i hear that|i hear what you|yes|yeah|okay"
+    r"|ok|sure|fine|true|well|i am sorry|i see that|i see what you)(?: \w+){0,6}? but\b(?! also\b)"
+    r"|\bbut (?!i (?:hear|see|get|understand|imagine|wonder|am (?:hearing|picking|sensing|getting|wondering)"
+    r"|also|guess|think you|can see|know you))(?:i|me|my|honestly|actually|to be fair|in fairness"
+    r"|come on|seriously|you (?:do it|did it|started|were the one|are the one|always|never))\b"
     r"|\bthat (?:is|was) not (?:true|fair|what happened|how it|what i|right|the point|my fault)"
-    r"|\bnot what (?:happened|i meant|i said)|\bthat never happened|\bnever happened"
-    r"|\bi (?:was|am) (?:just|only) |\bi (?:did not|never) (?:mean|meant|say|said|do|did)\b"
-    r"|\bi only (?:did|said|wanted|meant)|\bi had to\b|\bi was trying to\b|\bi was (?:so |really |just )?"
-    r"(?:tired|exhausted|busy|stressed|working|sick)\b|\bthe reason i\b|\bbecause i (?:was|had|am|did|have)\b"
-    r"|\bnot my fault|\byour fault|\bit is on you|\bwhat about (?:you|when you|the time|me|my)"
-    r"|\bat least i\b|\bto be fair\b|\bin my defen[cs]e"
-    r"|\bin fairness\b|\byou are (?:overreacting|exaggerating|"
-    r"being (?:dramatic|ridiculous|unfair|too sensitive))|\bover ?reacting\b|\bexaggerat\w*"
-    r"|\btoo sensitive\b|\bthat is (?:ridiculous|unfair"
-    r"|crazy|nonsense)|\byou (?:also|too) (?:did|do|were|have)"
-    r"|\byou do (?:it|that) too\b|\byou did (?:it|that) too\b|\byou are the one\b|\byou were the one\b"
-    r"|\byou started it\b|\bwell actually\b|\bactually i\b|\bin reality\b|\bfor the record\b"
-    r"|\byou always\b|\byou never\b|\bnot fair\b|\bwhatever\b"
+    r"|\bnot what (?:happened|i meant|i said)|\bnever happened|\bit is not like i\b|\bthat is on you"
+    r"|\bi (?:was|am) (?:just|only) |\bi (?:did not|never) (?:mean|meant|say|said|do|did|want|ask)\b"
+    r"|\bi only (?:did|said|wanted|meant|have|had|raised|do)|\bi had to\b|\bi was trying to\b"
+    r"|\bi was (?:so |really |just )?(?:tired|exhausted|busy|stressed|working|sick)\b|\bthe reason i\b"
+    r"|\bbecause i (?:was|had|am|did|have|needed|wanted)\b|\bnot my fault|\byour fault|\bit is on you"
+    r"|\bwhat about (?:you|when you|the time|me|my)|\bat least i\b|\bto be fair\b|\bin my defen[cs]e"
+    r"|\bin fairness\b|\byou are (?:overreacting|exaggerating|being (?:dramatic|ridiculous|unfair))"
+    r"|\bover ?reacting\b|\bexaggerat\w*|\btoo sensitive\b|\bthat is (?:ridiculous|unfair|crazy|nonsense)"
+    r"|\byou (?:do|did) (?:it|that|the same) too\b|\byou (?:are|were) the one\b|\byou started it\b"
+    r"|\bwell actually\b|\bfor the record\b|\byou (?:always|never|constantly)\b|\bnot fair\b"
+    r"|\byou make (?:fun of )?me\b|\bi do (?:too|that too|plenty|everything|my share)\b|\bi am \w+ too\b"
+    r"|\bi \w+ (?:too|as well)$"
 )
+# Advice and problem-solving. "you need to"/"you have to" alone are often the sharer's own need
+# ("you feel you have to provide"), so only their plainly directive forms count.
 _ADVICE = re.compile(
-    r"\byou (?:should|ought to|must|might want to|may want to|could try|could just|need to just)\b"
-    r"|\b(?:maybe|perhaps|just|please) (?:you )?(?:try|just"
-    r"|should|could|stop|calm|relax|ignore|let it|get over)"
-    r"|\bwhy (?:do not|not) (?:you|we)\b|\bwhy not\b|\bhave you (?:tried|thought about|considered)"
-    r"|\btry (?:to|not to)\b|\bnext time\b|\blet us\b|\bwe (?:should|could|need to|have to|can)\b"
-    r"|\bif you (?:just|only|would just)\b|\bit (?:would|might) (?:help|be better|be good|be a good idea)"
-    r"|\bwhat if you\b|\bhow about (?:you|we|if|trying)\b|\bmy advice\b|\bi (?:suggest|recommend|advise)"
-    r"|\bthe best thing\b|\bdo not worry\b|\bstop (?:worrying|being|thinking)\b|\bcalm down\b|\bget over it\b"
-    r"|\bmove on\b|\bno big deal\b|\bnot a big deal\b|\bcheer up\b|\bbright side\b|\blook at it\b"
-    r"|\bwhat you (?:need|have|ought) to do\b|\bi think you (?:should|need|could)\b|\bi (?:will|can|could) "
-    r"(?:try|make sure|do better|fix|change|stop|start|promise)|\bfrom now on\b|\bi promise\b"
-    r"|\byou (?:need|have) to\b|\bi would (?:recommend|suggest|encourage)|\bit is important (?:to|that you)"
-    r"|\bi want you to\b|\bi would like you to\b|\bdo you want to (?:try|do|think)"
-)
-# "you need to" and "you have to" are the sharer's own need when framed: "you feel you need to".
-_FRAMED_NEED = re.compile(
-    r"\b(?:feel|felt|feeling|think|thought|know|knew|said|say|saying|realize|realise|believe|wish|worry|"
-    r"worried|like|that|sounds|seems|mean|because|why|if)(?: \w+){0,3} you (?:need|have|must|should) "
+    r"\byou (?:should|ought to|might want to|may want to|could try|could just|can just|just need to"
+    r"|need to (?:calm|relax|stop|get over|let it go|move on|chill|try|just))\b"
+    r"|\b(?:maybe|perhaps|just|please) (?:you )?(?:try|should|could|stop|calm|relax|ignore|let it|get over)\b"
+    r"|^(?:just |maybe |perhaps |so )?try (?:to|not to|and)\b|\bwhy (?:do not|not) (?:you|we|just)\b"
+    r"|\bhave you (?:tried|thought about|considered)|\bnext time\b|^let us (?!say|see)\w+"
+    r"|\bwe (?:should|could|need to|have to|can)\b|\bif you (?:just|only|would just)\b"
+    r"|\bit (?:would|might) (?:help|be better|be good|be a good idea)|\bwhat if you\b"
+    r"|\bhow about (?:you|we|if|trying)\b|\bmy advice\b|\bi (?:suggest|recommend|advise)"
+    r"|\bthe best thing\b|\bdo not worry\b|\bstop (?:worrying|being|thinking)\b|^calm down\b"
+    r"|\bget over it\b|\bmove on\b|\bno big deal\b|\bnot a big deal\b|\bcheer up\b|\bbright side\b"
+    r"|\bwhat you (?:need|have|ought) to do\b|\bi think you (?:should|need|could)\b"
+    r"|\bi (?:will|can|could) (?:try|make sure|do better|fix|change|stop|start|promise)|\bfrom now on\b"
+    r"|\bi promise\b|\bi would (?:recommend|suggest|encourage)|\bit is important (?:to|that you)"
+    r"|\bi want you to\b|\bi would like you to\b|\bdo you want to (?:try|do)|\byou could (?!not)\w+"
+    r"|\byou can (?!not\b|be\b|see\b|tell\b|feel\b|hardly\b)\w+"
 )
 _CHECKS = re.compile(
     r"^(?:did i (?:get|hear|understand|catch|miss)\w*|do i have (?:it|that|this) right|have i got (?:it|that)"
     r"|am i (?:getting|hearing|right|understanding)\w*|is (?:that|this|it) (?:right|it|correct|true|what you)"
     r"|is it that|are you saying|do you mean|does that sound right|is that what you|did that|was that"
-    r"|is that how|so you are saying|you mean|right|correct|true|yes|no|anything else|is there more"
-    r"|what did i miss|did i leave)\b"
+    r"|is that (?:kind of |sort of )?(?:how|what|right|it)"
+    r"|so you are saying|you mean|right|correct|true|yes|no"
+    r"|anything else|is there more|would that be (?:true|right|fair|correct)|what did i miss|did i leave)\b"
 )
 _CHECK_FRAME = re.compile(
     r"^(?:did i (?:get|hear|understand|catch)(?: (?:it|that|this) right)?(?: (?:that|when|how))?"
@@ -226,15 +229,9 @@ _CHECK_FRAME = re.compile(
 _TAIL_CHECK = re.compile(
     r"\b(?:is that right|is that it|did i get (?:it|that|this)(?: right)?|am i right|is that correct"
     r"|do i have (?:it|that) right|does that sound right|right|correct|yes|no|yeah|or not|anything else"
-    r"|is that fair|is that true|did i miss anything|is there more)$"
-)
-_QUESTION_START = re.compile(
-    r"^(?:what|why|how|when|where|who|which|whose|do|does|did|are|is|was|were|have|has|can|could|would|will"
-    r"|should|shall|may|tell me|describe|talk about|say more|can i ask|any)\b"
-)
-_AUX_SUBJECT = re.compile(
-    r"^(?:do|does|did|are|is|was|were|have|has|can|could|would|will|should|may|shall) "
-    r"(?:you|i|we|they|he|she|it|that|this|there|your|anyone|someone|anything|not)\b"
+    r"|is that fair|is that true|did i miss anything|is there more"
+    r"|(?:is|are|was|were|do|does|did|have|has|would|could"
+    r"|can|will) not (?:it|you|they|he|she|that|there|i))$"
 )
 _FRAMES = re.compile(
     r"\b(?:what i (?:hear|heard|am hearing|got|understand"
@@ -282,14 +279,21 @@ class _Reading:
     me_n: int
     opener: bool
     validation: bool
+    asked: bool
+    """The last statement ended with "?": a tentative reflection, or a probe for new facts."""
+    earlier_question: bool
+    """A real question before the last sentence."""
+    sentences: int
 
 
 _WH = frozenset({"what", "why", "how", "when", "where", "who", "which", "whose", "whom"})
 _AUX = frozenset({"do", "does", "did", "are", "is", "was", "were", "have", "has", "can", "could", "would",
                   "will", "should", "may", "shall", "am"})
 _PRONOUNS = frozenset({"i", "you", "we", "they", "he", "she", "it", "that", "this", "there"})
-_ASKING = re.compile(r"\b(?:tell me|can you tell|could you tell|say more|talk about|can i ask|may i ask"
-                     r"|i wonder (?:if i|if we|what|how|whether|why)|i am wondering (?:what|how|if i|why))\b")
+_ASKING = re.compile(
+    r"\b(?:tell me|can you tell|could you tell|say more|can we talk about|can i ask|may i ask"
+    r"|i wonder (?:if i|if we|what|how|whether|why)|i am wondering (?:what|how|if i|why))\b"
+)
 
 
 def _is_question(sentence: _Sentence, text: str) -> bool:
@@ -307,31 +311,42 @@ def _is_question(sentence: _Sentence, text: str) -> bool:
         return True
     if words[0] in _AUX and len(words) > 1 and (words[1] in _PRONOUNS | _YOU or words[1] == "not"):
         return True
-    if words[0] in _WH and (len(words) == 1 or words[1] not in _PRONOUNS | {"to", "it"}):
+    if words[0] in _WH and (len(words) == 1 or words[1] not in _PRONOUNS | {"to", "it", "a", "an"}):
         return True
     if sentence.asked:
-        for i, word in enumerate(words):
-            if word in _WH and (i + 1 == len(words) or words[i + 1] not in _PRONOUNS | {"to", "that"}):
+        for i, word in enumerate(words[1:], start=1):
+            after = words[i + 1] if i + 1 < len(words) else ""
+            if word in _WH and (not after or after in _AUX or after in {"about", "else", "if"}):
+                return True  # "..., what do you think?", "acting out would be what?"
+            if word in _WH and after in {"much", "many", "long", "often"} and i + 2 < len(words) \
+                    and words[i + 2] in _AUX:
                 return True
-            if word in {"or", "any"} and i in (0, len(words) - 1):
-                return True
+        if words[0] in {"or", "any", "anything", "anybody", "anyone", "anywhere"} or words[-1] == "or":
+            return True
     return False
 
 
 def _read(sentences: list[_Sentence]) -> _Reading:
     statements: list[str] = []
     last_is_question = False
+    earlier_question = False
+    asked = False
+    kept = 0
     for sentence in sentences:
         words = _strip_discourse(sentence.words)
         if not words:
             continue
+        kept += 1
+        earlier_question = earlier_question or last_is_question
         text = " ".join(words)
         frame = _CHECK_FRAME.match(text)
         if frame and frame.end() < len(text):
             statements.append(text[frame.end():])  # "did I get that you felt ..." -> the reflection inside
-            last_is_question = False
+            last_is_question = asked = False
             continue
-        text = _TAIL_CHECK.sub("", text).strip() if len(words) > 4 else text
+        checked = _TAIL_CHECK.search(text) if len(words) > 4 else None
+        if checked:  # "..., isn't it?", "..., is that right?": a reflection offered for checking
+            text = text[: checked.start()].strip()
         if _is_question(sentence, text):
             last_is_question = True
             continue
@@ -339,37 +354,29 @@ def _read(sentences: list[_Sentence]) -> _Reading:
             continue  # a bare check: "is that right?"
         statements.append(text)
         last_is_question = False
+        asked = sentence.asked and not checked
     body = " ".join(statements)
-    all_text = " ".join(" ".join(s.words) for s in sentences)
+    texts = [" ".join(_strip_discourse(s.words)) for s in sentences]
+    all_text = " ".join(texts)
     words = tuple(body.split())
     unframed = _FRAMES.sub(" ", body)
     unframed_words = unframed.split()
     you_n = sum(1 for w in unframed_words if w in _YOU) - len(re.findall(r"\byou know\b", unframed))
     me_n = sum(1 for w in unframed_words if w in _ME)
-    advice = bool(_ADVICE.search(all_text)) and not _advice_is_framed(all_text)
     return _Reading(
         words=words,
         text=body,
-        rebuttal=bool(_REBUTTAL.search(all_text)),
-        advice=advice,
+        rebuttal=any(_REBUTTAL.search(text) for text in texts),
+        advice=any(_ADVICE.search(text) for text in texts),
         question=last_is_question,
         you_n=max(0, you_n),
         me_n=me_n,
         opener=bool(_OPENERS.search(body)),
         validation=bool(_VALIDATION.search(all_text)),
+        asked=asked,
+        earlier_question=earlier_question,
+        sentences=kept,
     )
-
-
-def _advice_is_framed(text: str) -> bool:
-    """True when every advice marker is the sharer's own need being reflected ("you feel you need to")."""
-    hits = list(_ADVICE.finditer(text))
-    for hit in hits:
-        if not re.match(r"you (?:need|have) to\b", hit.group(0)):
-            return False
-        before = text[max(0, hit.start() - 40) : hit.end()]
-        if not _FRAMED_NEED.search(before):
-            return False
-    return bool(hits)
 
 
 # --- what the share said -----------------------------------------------------------------------
@@ -452,34 +459,90 @@ def judge(share: str, reflection: str) -> Verdict:
     own_keys = lexicon.content_keys(_after(reading.words, _ME))
     own_new = own_keys - _overlap(the_share.content, own_keys)
 
-    feeling_part = len(carried) / len(feelings) if feelings else 0.0
-    content_part = min(1.0, len(shared) / max(1.0, min(6.0, 0.5 * len(the_share.content))))
-    form = 0.0
-    form += 0.35 if reading.you_n > 0 else 0.0
-    form += 0.25 if reading.opener else 0.0
-    form += 0.15 if reading.validation else 0.0
-    form += 0.1 if reply_families else 0.0
-    substance = max(feeling_part, content_part) if the_share.content else 0.6
-    score = min(1.0, 0.55 * form + 0.45 * substance + 0.15 * feeling_part)
-
     if reading.rebuttal:
-        return _miss(Kind.REBUTTAL, min(score, 0.2), feelings, carried, missing)
+        return _miss(Kind.REBUTTAL, 0.1, feelings, carried, missing)
     if reading.advice:
-        return _miss(Kind.ADVICE, min(score, 0.25), feelings, carried, missing)
+        return _miss(Kind.ADVICE, 0.15, feelings, carried, missing)
     if reading.me_n > reading.you_n and len(own_new) >= 2:
-        return _miss(Kind.OWN_STORY, min(score, 0.3), feelings, carried, missing)
+        return _miss(Kind.OWN_STORY, 0.15, feelings, carried, missing)
     if reading.question:
-        return _miss(Kind.QUESTION, min(score, 0.3), feelings, carried, missing)
+        return _miss(Kind.QUESTION, 0.2, feelings, carried, missing)
     if not reading.words:
-        return _miss(Kind.EMPTY, min(score, 0.3), feelings, carried, missing)  # only "okay", "right"
+        return _miss(Kind.EMPTY, 0.0, feelings, carried, missing)  # only "okay", "right", "is that right?"
+
+    form = _form_score(reading, bool(shared), bool(reply_families), bool(carried), bool(own_new))
+    substance = (len(carried) / len(feelings) if feelings else
+                 min(1.0, len(shared) / max(1.0, min(5.0, 0.5 * len(the_share.content)))))
+    score = 0.6 * form + 0.4 * substance if the_share.content else form
     long_share = len(the_share.content) >= 4
-    if long_share and not shared and not carried and len(reply_keys) >= 2 and not reading.validation:
-        return _miss(Kind.OFF_TOPIC, min(score, 0.31), feelings, carried, missing)
-    if feelings and not carried and not reply_families and len(the_share.feelings) >= 1 and long_share:
-        return _miss(Kind.MISSING_FEELINGS, min(score, 0.45), feelings, carried, missing)
-    if reading.you_n == 0 and not reading.opener and not reading.validation and not carried and not shared:
+    # Nothing of the share came back and the reply is not shaped as a reflection either. A reply with a
+    # reflective opener and no shared word is often a deeper paraphrase; feelings are checked next.
+    if long_share and not shared and not carried and len(reply_keys) >= 2 and not (reading.validation
+                                                                                  or reading.opener):
         return _miss(Kind.OFF_TOPIC, min(score, 0.3), feelings, carried, missing)
+    if feelings and not carried and not reply_families and long_share:
+        return _miss(Kind.MISSING_FEELINGS, min(score, 0.45), feelings, carried, missing)
+    if form < ACCEPT_FORM:
+        kind = Kind.QUESTION if reading.asked else Kind.OFF_TOPIC
+        return _miss(kind, min(score, 0.4), feelings, carried, missing)
     return Verdict(True, round(max(0.5, score), 3), feelings, carried, None, Kind.ACCEPTED)
+
+
+# How much a reply reads as a reflection by its form, as log-odds weights. Signs and rough sizes
+# were set from a logistic fit on AnnoMI dev features (rounded; see README "Reflecting back"), with
+# two domain priors: carrying the sharer's feelings and validating ("that makes sense") count.
+_WEIGHTS: dict[str, float] = {
+    "bias": 0.7,
+    "speaks_about_you": 0.4,  # reflections speak about the sharer
+    "starts_with_you": 0.3,
+    "opener": 0.2,  # "sounds like", "you felt", "what I heard"
+    "tentative": 0.65,  # "it sounds", "it seems", "must be"
+    "names_a_feeling": 0.4,
+    "carries_feelings": 0.8,  # prior (DOMAIN.md): a good reflection carries the sharer's feelings
+    "carries_content": 0.25,
+    "validation": 0.3,  # prior: "that makes sense" is welcome
+    "asked": -1.5,  # ends in "?": often a probe for new facts
+    "earlier_question": -0.7,
+    "informs": -0.7,  # "people", "studies", "I think", "I would": the listener's own view or facts
+    "own_voice": -0.5,  # "I ..." about the listener's own doings, not mirrored from the share
+    "long": -0.45,  # over 30 words
+    "many_sentences": -0.55,  # over 2 sentences
+}
+ACCEPT_FORM = 0.45
+"""A reply whose form score is below this is not accepted as a reflection (0-1)."""
+_INFORMS = re.compile(
+    r"\b(?:people|patients|clients|folks|many|most|studies|research|percent|recommend\w*|guidelines?"
+    r"|we know|i think|i would|we would|i am going|i will"
+    r"|i want|i am (?:curious|interested|glad|happy)|i like"
+    r"|evidence|technically|we define|i found|i should|i was (?:wanting|asking|going|thinking)|my (?:job|role"
+    r"|commitment|sense)|we are going|we will|i do not want|i wish|i noticed|there (?:is|are) (?:a lot|lots"
+    r"|certainly|some)|it is (?:normal|common|important|possible|likely)|that is (?:great|good|wonderful))\b"
+)
+_TENTATIVE = re.compile(r"\b(?:sounds?|seems?|must)\b")
+
+
+def _form_score(
+    reading: _Reading, carries_content: bool, names_a_feeling: bool, carries_feelings: bool, own_voice: bool
+) -> float:
+    present = {
+        "own_voice": own_voice,
+        "bias": True,
+        "speaks_about_you": reading.you_n > 0,
+        "starts_with_you": reading.words[:1] == ("you",),
+        "opener": reading.opener,
+        "tentative": bool(_TENTATIVE.search(reading.text)),
+        "names_a_feeling": names_a_feeling,
+        "carries_feelings": carries_feelings,
+        "carries_content": carries_content,
+        "validation": reading.validation,
+        "asked": reading.asked,
+        "earlier_question": reading.earlier_question,
+        "informs": bool(_INFORMS.search(reading.text)),
+        "long": len(reading.words) > 30,
+        "many_sentences": reading.sentences > 2,
+    }
+    logit = sum(weight for name, weight in _WEIGHTS.items() if present[name])
+    return 1.0 / (1.0 + math.exp(-logit))
 
 
 def _miss(
