@@ -63,6 +63,11 @@ class SpeakersConfig:
     """Enrolment speech must be this much louder than the background (dB)."""
     enrol_max_clipped_share: float = 0.002
     """Enrolment audio with a larger share of full-scale samples is refused as distorted (0-1)."""
+    refresh_min_voiced_s: float = 3.0
+    """A returning person's voiceprint is refreshed from at least this much voiced speech (s)."""
+    refresh_min_cosine: float = 0.8
+    """Speech refreshing a voiceprint must reach this cosine to the stored voice (LibriSpeech:
+    the same person 0.84-0.95, two people at most 0.76)."""
     enrol_min_consistency: float = 0.75
     """The two sides of the best two-way split of the enrolment windows must reach this cosine
     (one voice; two people taking turns score 0.6-0.7, one person 0.8-0.9)."""
@@ -156,6 +161,8 @@ _RANGES: dict[str, tuple[float, float]] = {
     "speakers.enrol_min_snr_db": (0.0, 60.0),
     "speakers.enrol_max_clipped_share": (0.0, 1.0),
     "speakers.enrol_min_consistency": (-1.0, 1.0),
+    "speakers.refresh_min_voiced_s": (1.0, 60.0),
+    "speakers.refresh_min_cosine": (-1.0, 1.0),
     "breathing.minutes": (0.1, 30.0),
     "breathing.break_minutes": (0.1, 30.0),
     "breathing.voice_gain": (0.0, 1.0),

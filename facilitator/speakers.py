@@ -155,23 +155,40 @@ class VoiceMatcher:
             return False  # a file from another version: the person enrols again
 
     def enroll(self, name: str, audio: Audio) -> None:
-        """Build (or quietly refresh) ``name``'s voiceprint; InputError says why audio is unusable."""
-        voiceprint = self.voiceprint_from(name, audio)
+        """Build (or quietly refresh) ``name``'s voiceprint; InputError says why audio is unusable.
+
+        A returning person's voiceprint is refreshed from a shorter stretch (``refresh_min_voiced_s``)
+        that must sound like the stored voice (``refresh_min_cosine``), so a few sentences at the
+        start of a session keep it current without letting another voice in.
+        """
         try:
             old = self.store.load(name)
         except StateError:
             old = None
-        self.store.save(refreshed(old, voiceprint) if old is not None else voiceprint)
+        if old is None:
+            self.store.save(self.voiceprint_from(name, audio))
+            return
+        new = self.voiceprint_from(name, audio, min_voiced_s=self.config.refresh_min_voiced_s)
+        similarity = float(new.vector @ old.vector)
+        if similarity < self.config.refresh_min_cosine:
+            raise InputError(
+                f"This does not sound like the voice stored for {name}; if it is them, "
+                f"forget the old voiceprint (`facilitator voices forget {name}`) and enrol again."
+            )
+        self.store.save(refreshed(old, new))
 
-    def voiceprint_from(self, name: str, audio: Audio) -> Voiceprint:
-        """Check the enrolment audio (enrolment.check) and build a voiceprint from its voiced speech.
+    def voiceprint_from(self, name: str, audio: Audio, min_voiced_s: float | None = None) -> Voiceprint:
+        """Check the enrolment audio (enrolment.assess) and build a voiceprint from its voiced speech.
 
         Raises:
             InputError: the audio is unusable (the message says why and what to do).
         """
         from facilitator.enrolment import assess
 
-        report = assess(audio, self.embedder, self.detector, self.config)
+        config = self.config
+        if min_voiced_s is not None:
+            config = replace(config, enrol_min_voiced_s=min_voiced_s)
+        report = assess(audio, self.embedder, self.detector, config)
         if report.reason is not None:
             raise InputError(report.reason)
         return Voiceprint(name=name, windows=report.windows, speech_s=report.voiced_s)

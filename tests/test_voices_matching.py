@@ -154,6 +154,9 @@ def test_refresh_keeps_the_person_and_adds_speech(
     after = matcher.store.load("Ada")
     assert before is not None and after is not None
     assert len(after.windows) > len(before.windows) and after.speech_s > before.speech_s
+    with pytest.raises(InputError, match="does not sound like"):
+        matcher.enroll("Ada", _speaker(shared_data, "2033", 0, 2))
+    assert len(matcher.store.load("Ada").windows) == len(after.windows)  # type: ignore[union-attr]
 
 
 def test_use_needs_two_stored_people(encoder: GE2EEncoder, vad: SileroVad) -> None:
