@@ -220,6 +220,8 @@ class Session:
         self._share_parts: list[str] = []
         """The current sharer's words, kept in memory only for the judge and the coach."""
         self._share_key: tuple[int, int] | None = None
+        self._typed = bool(getattr(listener, "typed", False))
+        """A typed-mode listener: each line is a whole turn, and silence never passes on its own."""
 
     # --- running -------------------------------------------------------------------------------
 
@@ -622,7 +624,7 @@ class Session:
                 continue
             if heard.text.strip():
                 parts.append(heard.text.strip())
-            if is_handoff(heard.text):
+            if is_handoff(heard.text) or self._typed:
                 return " ".join(parts)
 
     def _on_floor(self, floor: Floor, heard: Heard) -> bool:
@@ -646,7 +648,10 @@ class Session:
         return decision.overlap in (Overlap.HOLDER, Overlap.UNSURE)
 
     def _quiet(self, seconds: float) -> None:
-        """Quiet seconds: only voice commands are acted on."""
+        """Quiet seconds: only voice commands are acted on (typed mode just lets the time pass)."""
+        if self._typed:
+            self.clock.sleep_s(seconds * self._pace)
+            return
         deadline = self.clock.monotonic_s() + seconds * self._pace
         while (remaining := deadline - self.clock.monotonic_s()) > 0:
             if self._hear(remaining) is None:
@@ -662,7 +667,8 @@ class Session:
             command = parse_command(heard.text)
             if command is None or (command is Command.RESUME and not self._paused):
                 return heard
-            self._command(command, heard)
+            self.log.append(CommandHeard(self._now(), command.value, heard.speaker))
+            self._command(command)
 
     def _listen(self, timeout_s: float) -> Heard | None:
         """``listener.hear`` that survives a lost microphone: say so, wait, retry, then restart the step."""
@@ -708,8 +714,7 @@ class Session:
 
     # --- voice commands ------------------------------------------------------------------------
 
-    def _command(self, command: Command, heard: Heard) -> None:
-        self.log.append(CommandHeard(self._now(), command.value, heard.speaker))
+    def _command(self, command: Command) -> None:
         if command is Command.STOP:
             self._say("commands.stop")
             raise _Finished(OutcomeKind.STOPPED)
@@ -736,12 +741,15 @@ class Session:
                     continue  # paused: silence is expected, say nothing
                 self._note(heard)
                 command = parse_command(heard.text)
+                if command is None:
+                    continue  # paused: talk between the two of them is theirs
+                self.log.append(CommandHeard(self._now(), command.value, heard.speaker))
                 if command is Command.RESUME:
                     break
                 if command in (Command.STOP, Command.BREAK):
                     self._paused = False
-                    self._command(command, heard)
-                elif command is not None:
+                    self._command(command)
+                else:
                     self._say("commands.still_paused")
         finally:
             self._paused = False

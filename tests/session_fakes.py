@@ -253,7 +253,8 @@ def switch_turn(sharer: str, listener: str, share: str, reflection: str) -> list
 
 
 def closing(complete: tuple[str, str] = ("Yes.", "Yes, I do.")) -> list[tuple[str, list[Any]]]:
-    return [("reconnect.ask", [Line(None, complete[0], 0.6)]), ("reconnect.ask", [Line(None, complete[1], 0.6)])]
+    return [("reconnect.ask", [Line(None, complete[0], 0.6)]),
+            ("reconnect.ask", [Line(None, complete[1], 0.6)])]
 
 
 SHARE_A = "I felt hurt and alone when you came home late without calling."

@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-from session_fakes import A, J, SHARE_A, Line, rig, whole_session
+from session_fakes import SHARE_A, A, J, Line, rig, whole_session
 
 from facilitator.session import OutcomeKind
 from facilitator.sessionlog import Completed, PromptSpoken, ReflectionJudged, StepEntered, UtteranceHeard
@@ -116,7 +116,8 @@ def test_enrolment_asks_for_more_voice_when_too_short() -> None:
 
     cues = whole_session(voice=True)
     cues[0] = ("names.ask_first", [Line(None, "Alex.", 0.6, voice=True)])
-    cues.insert(1, ("names.more_voice", [Line(None, "Today I walked by the river for a while.", 3.0, voice=True)]))
+    more = Line(None, "Today I walked by the river for a while.", 3.0, voice=True)
+    cues.insert(1, ("names.more_voice", [more]))
     voices = FakeVoices(min_s=2.0)
     r = rig(cues, voices=voices)
     assert r.session.run().kind is OutcomeKind.COMPLETE
