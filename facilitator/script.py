@@ -78,6 +78,10 @@ class Script:
         self._turns[prompt_id] = turn + 1
         return variants[turn % len(variants)].format(**values)
 
+    def variants(self, prompt_id: str, **values: str) -> tuple[str, ...]:
+        """Every variant of ``prompt_id`` filled in (to synthesize ahead of time), without rotating."""
+        return tuple(text.format(**values) for text in self.lines[prompt_id])
+
 
 def load_script(path: str | Path | None = None) -> Script:
     """Load and validate a session script (the package's default when ``path`` is None).

@@ -444,6 +444,9 @@ class Session:
             self._share_key, self._share_parts = key, []
         roles = {"sharer": sharer, "listener": listener}
         self._say("share.again" if self._share_parts else "share.invite", **roles)
+        # The lines that follow a hand-off are spoken the moment it comes: have their audio ready.
+        # The sharer is just starting (the microphone queues meanwhile), so this costs no latency.
+        self._prepare(("share.more", "share.done", "reflect.invite"), **roles)
         floor = Floor(sharer, listener, self.rules)
         coached = False
         asked_more = False
@@ -778,6 +781,12 @@ class Session:
 
     def _say(self, prompt_id: str, **values: str) -> None:
         self._speak(prompt_id, self.script.line(prompt_id, **values))
+
+    def _prepare(self, prompt_ids: tuple[str, ...], **values: str) -> None:
+        """Let a speaker that caches audio (``prepare(texts)``, e.g. VoiceSpeaker) synthesize ahead."""
+        prepare = getattr(self.speaker, "prepare", None)
+        if callable(prepare):
+            prepare([text for pid in prompt_ids for text in self.script.variants(pid, **values)])
 
     def _speak(self, prompt_id: str, text: str) -> None:
         """Every prompt goes out here: show and speak, then half-duplex (drop what the mic caught)."""

@@ -102,6 +102,7 @@ class RecordingSpeaker:
         self.said: list[tuple[str, str]] = []
         self.seconds_per_say = seconds_per_say
         self.slowed = 0
+        self.prepared: list[str] = []
 
     def say(self, prompt_id: str, text: str) -> None:
         self.said.append((prompt_id, text))
@@ -110,6 +111,9 @@ class RecordingSpeaker:
 
     def slower(self) -> None:
         self.slowed += 1
+
+    def prepare(self, texts: list[str]) -> None:
+        self.prepared.extend(texts)
 
     @property
     def ids(self) -> list[str]:

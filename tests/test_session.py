@@ -55,6 +55,15 @@ def test_whole_session_runs_the_nine_steps_in_order_and_completes() -> None:
     assert s.duration_s > 120  # the two-minute breathing at least
 
 
+def test_lines_after_a_hand_off_are_prepared_while_the_sharer_speaks() -> None:
+    r = rig(whole_session())
+    r.session.run()
+    assert "Alex, is there more you'd like to say?" in r.speaker.prepared
+    assert "Is there anything more, Jo?" in r.speaker.prepared
+    spoken = {text for _, text in r.speaker.said}
+    assert "Alex, is there more you'd like to say?" in spoken
+
+
 def test_every_prompt_is_followed_by_half_duplex_muting() -> None:
     r = rig(whole_session())
     r.session.run()

@@ -216,6 +216,10 @@ class LiveSpeaker:
         """Show and speak a prompt."""
         self.voice.say(prompt_id, text)
 
+    def prepare(self, texts: list[str]) -> None:
+        """Synthesize texts ahead of time (kept in the voice's cache)."""
+        self.voice.prepare(texts)
+
     def slower(self) -> None:
         """Speak about 20% slower from now on (the voice is loaded again, about half a second)."""
         from facilitator.adapters.piper import load_voice
