@@ -8,6 +8,7 @@ Everything here is plain data and pure functions: no model, no file, no network.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 
@@ -250,6 +251,7 @@ def tokens(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
+@functools.lru_cache(maxsize=8192)
 def stem(word: str) -> str:
     """A light suffix-stripping stem, enough to match "yelled"/"yelling"/"yells" to "yell".
 

@@ -182,7 +182,8 @@ _REBUTTAL = re.compile(
     r"|come on|seriously|you (?:do it|did it|started|were the one|are the one|always|never))\b"
     r"|\bthat (?:is|was) not (?:true|fair|what happened|how it|what i|right|the point|my fault)"
     r"|\bnot what (?:happened|i meant|i said)|\bnever happened|\bit is not like i\b|\bthat is on you"
-    r"|\bi (?:was|am) (?:just|only) |\bi (?:did not|never) (?:mean|meant|say|said|do|did|want|ask)\b"
+    r"|\bi (?:was|am) (?:just|only) |\bi (?:did not|never) (?:mean|meant|want|ask)\b|\bi never (?:said|did)\b"
+    r"|\bi did not (?:say|do) (?:that|it|anything wrong)\b"
     r"|\bi only (?:did|said|wanted|meant|have|had|raised|do)|\bi had to\b|\bi was trying to\b"
     r"|\bi was (?:so |really |just )?(?:tired|exhausted|busy|stressed|working|sick)\b|\bthe reason i\b"
     r"|\bbecause i (?:was|had|am|did|have|needed|wanted)\b|\bnot my fault|\byour fault|\bit is on you"
@@ -417,7 +418,19 @@ def _after(words: list[str] | tuple[str, ...], subjects: frozenset[str]) -> list
 
 
 def _overlap(share: frozenset[str], reply: set[str]) -> set[str]:
-    return {key for key in reply if any(lexicon.near(key, other) for other in share)}
+    """Reply keys found in the share: exactly, or one letter apart (a recognition slip)."""
+    found = reply & share
+    by_length: dict[int, list[str]] = {}
+    for key in share:
+        if len(key) >= 4:
+            by_length.setdefault(len(key), []).append(key)
+    for key in reply - found:
+        if len(key) < 5:
+            continue
+        candidates = [k for size in (len(key) - 1, len(key), len(key) + 1) for k in by_length.get(size, ())]
+        if any(lexicon.near(key, other) for other in candidates):
+            found.add(key)
+    return found
 
 
 def _english(words: tuple[str, ...]) -> bool:
@@ -463,7 +476,9 @@ def judge(share: str, reflection: str) -> Verdict:
         return _miss(Kind.REBUTTAL, 0.1, feelings, carried, missing)
     if reading.advice:
         return _miss(Kind.ADVICE, 0.15, feelings, carried, missing)
-    if reading.me_n > reading.you_n and len(own_new) >= 2:
+    # More "I" than "you", with things the sharer never said: the listener's own story. Not when it
+    # opens with the sharer's feelings ("you felt alone at my parents' place when I ...").
+    if reading.me_n > reading.you_n and len(own_new) >= 2 and not (carried and reading.opener):
         return _miss(Kind.OWN_STORY, 0.15, feelings, carried, missing)
     if reading.question:
         return _miss(Kind.QUESTION, 0.2, feelings, carried, missing)

@@ -46,12 +46,15 @@ def annomi_pairs(path: Path) -> list[tuple[str, str, str, str]]:
 def bench_annomi(path: Path, show_errors: int) -> float:
     pairs = annomi_pairs(path)
     counts: Counter[tuple[str, bool]] = Counter()
+    missed_why: Counter[str] = Counter()
     errors: list[tuple[str, str, str, str]] = []
     started = time.perf_counter()
     for share, response, behaviour, subtype in pairs:
         verdict = judge(share, response)
         label = f"reflection/{subtype}" if behaviour == "reflection" else behaviour
         counts[(label, verdict.accepted)] += 1
+        if behaviour == "reflection" and not verdict.accepted:
+            missed_why[verdict.kind.value] += 1
         if (behaviour == "reflection") != verdict.accepted:
             errors.append((label, verdict.kind.value, share, response))
     elapsed = time.perf_counter() - started
@@ -69,7 +72,9 @@ def bench_annomi(path: Path, show_errors: int) -> float:
         recall = hit / max(1, total)
         precision = hit / max(1, hit + accepted_false)
         name = subset or "all reflections"
-        print(f"{name}: recall {recall:.3f}, precision {precision:.3f} (against questions + input)")
+        print(f"{name}: recall {recall:.3f}, precision {precision:.3f} (against all questions + input)")
+    reasons = ", ".join(f"{kind} {n}" for kind, n in missed_why.most_common())
+    print(f"reflections not accepted, by reason: {reasons}")
     if show_errors:
         random.Random(0).shuffle(errors)
         for label, kind, share, response in errors[:show_errors]:
@@ -82,12 +87,14 @@ def bench_pairs(path: Path) -> float:
     right = 0
     rebuttals_accepted = 0
     by_category: Counter[tuple[str, bool]] = Counter()
+    by_set: Counter[tuple[str, bool]] = Counter()
     started = time.perf_counter()
     for item in lines:
         verdict = judge(item["share"], item["reflection"])
         ok = verdict.accepted == item["accepted"]
         right += ok
         by_category[(item["category"], ok)] += 1
+        by_set[(item.get("set", "first"), ok)] += 1
         if item["category"] in ("rebuttal", "defence", "but") and verdict.accepted:
             rebuttals_accepted += 1
         if not ok:
@@ -96,6 +103,9 @@ def bench_pairs(path: Path) -> float:
     elapsed = time.perf_counter() - started
     print(f"\nCouple pairs: {len(lines)}, accuracy {right / max(1, len(lines)):.3f}, "
           f"defences/rebuttals accepted: {rebuttals_accepted}")
+    for name in sorted({name for name, _ in by_set}):
+        good, bad = by_set[(name, True)], by_set[(name, False)]
+        print(f"  set {name}: {good}/{good + bad}")
     categories = sorted({category for category, _ in by_category})
     for category in categories:
         good, bad = by_category[(category, True)], by_category[(category, False)]

@@ -123,3 +123,20 @@ def test_very_long_texts_are_cut_not_crashed() -> None:
     verdict = judge(long_share, "You felt hurt and tired when I left the dishes for you. " * 200)
     assert verdict.accepted and "hurt" in verdict.feelings
     assert judge(long_share, "word " * (MAX_WORDS * 2)).accepted is False
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["?!?", "12 34 56", "🙂🙂", "a" * 5000, "you " * 3000, "[laughs] [crosstalk]", "I-I-I- you-- —", "\n\t"],
+)
+def test_odd_text_never_crashes(text: str) -> None:
+    for share, reflection in ((text, SHARE), (SHARE, text), (text, text)):
+        verdict = judge(share, reflection)
+        assert 0.0 <= verdict.score <= 1.0
+        assert verdict.accepted == (verdict.coaching is None)
+
+
+def test_mirrored_i_is_not_an_own_story() -> None:
+    share = "When you said nothing at your parents' place I felt alone and angry."
+    assert judge(share, "You felt alone and angry when I said nothing at my parents' place.").accepted
+    assert not judge(share, "I said nothing because my parents always do that and I hate fighting.").accepted
