@@ -249,7 +249,7 @@ class Session:
             except _Finished as finished:
                 kind = finished.kind
             except EOFError:
-                kind = OutcomeKind.STOPPED  # typed input ended: keep the place, like "stop"
+                kind = OutcomeKind.STOPPED  # the input ended: keep the place, like "stop"
         except BaseException:
             self._save()
             self._write_transcript()
@@ -700,6 +700,9 @@ class Session:
                 self.log.append(DeviceEvent(self._now(), "back", ""))
                 self._say("device.back")
                 raise _RestartStep  # what was said meanwhile is lost: ask again
+            if heard is None and getattr(self.listener, "ended", False):
+                # A finite source (a file, the demo's room) ran out: nothing more can be heard.
+                raise EOFError("the audio source ended")
             return heard
 
     def _note(self, heard: Heard) -> None:

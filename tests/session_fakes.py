@@ -34,6 +34,8 @@ class Line:
 
 SILENCE = "<silence>"
 """A cue item: the room stays quiet for the whole timeout of one hear()."""
+END = "<end>"
+"""A cue item: the source ends (a file ran out); hear() returns None from then on."""
 
 
 class Room:
@@ -52,6 +54,8 @@ class Room:
         self.ignored: list[float] = []
         self.heard: list[Heard] = []
         self.quiet_hears = 0
+        self.ended = False
+        """Like a file source that ran out: set when the cues say so (END)."""
 
     def on_prompt(self, prompt_id: str) -> None:
         self.prompts.append(prompt_id)
@@ -62,6 +66,8 @@ class Room:
                 return
 
     def hear(self, timeout_s: float) -> Heard | None:
+        if self.ended:
+            return None
         if not self.pending:
             self.quiet_hears += 1
             if self.quiet_hears > 40:
@@ -69,6 +75,9 @@ class Room:
             self.clock.sleep_s(timeout_s)
             return None
         item = self.pending.pop(0)
+        if item == END:
+            self.ended = True
+            return None
         if isinstance(item, BaseException):
             raise item
         if item == SILENCE:

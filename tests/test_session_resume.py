@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from session_fakes import REFLECT_J, SHARE_A, A, FakeVoices, J, Line, rig, whole_session
+from session_fakes import END, REFLECT_J, SHARE_A, A, FakeVoices, J, Line, rig, whole_session
 
 from facilitator.errors import DeviceError, StateError
 from facilitator.session import OutcomeKind
@@ -100,6 +100,13 @@ def test_stop_ends_gently_and_resume_continues_at_that_step(tmp_path) -> None:  
     assert resumed.speaker.ids[:2] == ["welcome.resume", "acknowledge.invite"]
     assert resumed.voices.used == [(A, J)]
     assert final.summary.duration_s > outcome.summary.duration_s
+
+
+def test_a_source_that_ends_stops_the_session_instead_of_waiting_forever() -> None:
+    cues = _at(whole_session(), "share.invite", [Line(A, "I felt hurt.", 2.0), END])
+    r = rig(cues)
+    outcome = r.session.run()
+    assert outcome.kind is OutcomeKind.STOPPED and outcome.state.step is Step.SHARE
 
 
 # --- Ctrl-C and a lost microphone --------------------------------------------------------------

@@ -172,14 +172,14 @@ def _live(config: Config, clock: Clock, input_device: str | None,
         SileroVad(),
         WhisperTranscriber(max_no_speech_prob=config.listening.max_no_speech_prob),
         config.listening,
-        identifier=_UntilEnrolled(matcher),
+        identifier=UntilEnrolled(matcher),
     )
     speaker = LiveSpeaker(sink, synth)
     breather = GuidedBreather(synth, sink, clock, settings=config.breathing, pacer=TerminalPacer())
     return speaker, listener, breather, matcher
 
 
-class _UntilEnrolled:
+class UntilEnrolled:
     """The voice matcher as a SpeakerIdentifier that says "unsure" until the two voices are chosen.
 
     The names step hears people before their voices are known; the matcher itself refuses then.
@@ -189,6 +189,7 @@ class _UntilEnrolled:
         self.matcher = matcher
 
     def attribute(self, audio: Audio, start_s: float) -> tuple[Attribution, tuple[Attribution, ...]]:
+        """The matcher's attribution, or "unsure" for the whole utterance before ``use``."""
         from facilitator.audio import SAMPLE_RATE
         from facilitator.events import Attribution
 
@@ -227,5 +228,7 @@ class LiveSpeaker:
         self.length_scale = min(self.MAX_LENGTH_SCALE, self.length_scale * 1.2)
         self.voice = self._voice(load_voice(None, length_scale=self.length_scale))
 
+
+_UntilEnrolled = UntilEnrolled  # the name the demo first imported
 
 COMMANDS: list[click.Command] = [session, summary]
