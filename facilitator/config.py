@@ -66,8 +66,8 @@ class SpeakersConfig:
     refresh_min_voiced_s: float = 3.0
     """A returning person's voiceprint is refreshed from at least this much voiced speech (s)."""
     refresh_min_cosine: float = 0.8
-    """Speech refreshing a voiceprint must reach this cosine to the stored voice (LibriSpeech:
-    the same person 0.84-0.95, two people at most 0.76)."""
+    """Speech refreshing a voiceprint must reach this cosine to the stored voice (on LibriSpeech:
+    the same person 0.84 or more, two different people at most 0.76)."""
     enrol_min_consistency: float = 0.75
     """The two sides of the best two-way split of the enrolment windows must reach this cosine
     (one voice; two people taking turns score 0.6-0.7, one person 0.8-0.9)."""
