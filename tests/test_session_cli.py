@@ -157,3 +157,34 @@ def test_live_session_without_a_microphone_is_a_clear_error(private_home: Path) 
     result = CliRunner().invoke(main, ["session", "--input", "no-such-device-xyz"])
     assert result.exit_code == 1
     assert "Traceback" not in result.output and "Error:" in result.output
+
+
+def test_live_wiring_runs_on_real_engines_with_a_file_for_a_microphone(private_home: Path) -> None:
+    """The live composition (VAD, Whisper, voice matcher, Piper, breather) around a silent file."""
+    import numpy as np
+
+    from facilitator.commands.session import live_parts
+    from facilitator.config import load_config
+    from facilitator.script import load_script
+    from facilitator.session import OutcomeKind, Session
+    from facilitator.sources import AudioFileSource
+
+    class Recorder:
+        def __init__(self) -> None:
+            self.seconds = 0.0
+
+        def play(self, chunks, sample_rate: int) -> None:  # type: ignore[no-untyped-def]
+            self.seconds += sum(int(np.asarray(c).size) for c in chunks) / sample_rate
+
+    config = load_config()
+    clock = FakeClock()
+    sink = Recorder()
+    source = AudioFileSource(np.zeros(16000 * 3, dtype=np.float32), silence_after_s=30.0)
+    speaker, listener, breather, voices = live_parts(config, clock, source, sink)
+    outcome = Session(load_script(), config, speaker, listener, breather, voices, clock).run()
+    # Nobody speaks: the welcome is spoken, the names question asked, and when the file ends the
+    # session stops with its place kept instead of asking forever.
+    assert outcome.kind is OutcomeKind.STOPPED and outcome.state.step.value == "names"
+    assert outcome.log.prompt_ids()[:4] == ["welcome.hello", "welcome.safety", "welcome.privacy",
+                                            "welcome.commands"]
+    assert sink.seconds > 15  # real speech came out

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from facilitator.audio import Audio
     from facilitator.config import Config
     from facilitator.events import Attribution
-    from facilitator.ports import AudioSink, Breather, Clock, Listener, Speaker, VoiceBook
+    from facilitator.ports import AudioSink, AudioSource, Breather, Clock, Listener, Speaker, VoiceBook
     from facilitator.speakers import VoiceMatcher
     from facilitator.speaking import VoiceSpeaker
 
@@ -151,9 +151,21 @@ def _typed(clock: Clock) -> tuple[Speaker, Listener, Breather, VoiceBook]:
 
 def _live(config: Config, clock: Clock, input_device: str | None,
           output_device: str | None) -> tuple[Speaker, Listener, Breather, VoiceBook]:
-    """The real room: microphone, VAD, Whisper, the voice encoder, Piper, the speaker."""
-    from facilitator.adapters.piper import load_voice
+    """The real room: the sound card's microphone and speaker, then the engines."""
     from facilitator.adapters.soundcard import Microphone, SoundcardSink
+
+    # Devices first: a missing microphone or speaker fails before any model loads.
+    return live_parts(config, clock, Microphone(input_device), SoundcardSink(output_device))
+
+
+def live_parts(config: Config, clock: Clock, source: AudioSource,
+               sink: AudioSink) -> tuple[Speaker, Listener, Breather, VoiceBook]:
+    """The engines of a spoken session around any audio source and sink.
+
+    VAD, Whisper and the voice matcher listen; Piper speaks (shown on screen too); the guided
+    breather leads step 1 and the breaks with the same voice and sink.
+    """
+    from facilitator.adapters.piper import load_voice
     from facilitator.adapters.vad import SileroVad
     from facilitator.adapters.voiceprint import GE2EEncoder
     from facilitator.adapters.whisper import WhisperTranscriber
@@ -162,13 +174,10 @@ def _live(config: Config, clock: Clock, input_device: str | None,
     from facilitator.speakers import VoiceMatcher
     from facilitator.voiceprints import VoiceprintFiles
 
-    # Devices first: a missing microphone or speaker fails before any model loads.
-    microphone = Microphone(input_device)
-    sink = SoundcardSink(output_device)
     synth = load_voice(None)
     matcher = VoiceMatcher(GE2EEncoder(), VoiceprintFiles(), SileroVad(), config.speakers)
     listener = StreamListener(
-        microphone,
+        source,
         SileroVad(),
         WhisperTranscriber(max_no_speech_prob=config.listening.max_no_speech_prob),
         config.listening,
