@@ -200,3 +200,20 @@ def test_set_aside_keeps_an_unfinished_session(tmp_path) -> None:  # type: ignor
     store.save(SessionState(step=Step.SHARE, names=(A, J), first=A))
     kept = store.set_aside()
     assert kept is not None and kept.name == "session.previous.json" and not store.path.exists()
+
+
+def test_a_lost_speaker_saves_the_place_and_propagates(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    store_path = tmp_path / "session.json"
+    r = rig(whole_session(), store_path=store_path)
+    say = r.speaker.say
+
+    def failing(prompt_id: str, text: str) -> None:
+        if prompt_id == "share.invite":
+            raise DeviceError("The output device was lost.")
+        say(prompt_id, text)
+
+    r.speaker.say = failing  # type: ignore[method-assign]
+    with pytest.raises(DeviceError, match="output device"):
+        r.session.run()
+    saved = StateStore(store_path).load()
+    assert saved is not None and saved.step is Step.SHARE and saved.first == A

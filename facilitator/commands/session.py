@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from facilitator.errors import StateError
+from facilitator.errors import DeviceError, StateError
 
 if TYPE_CHECKING:
     from facilitator.audio import Audio
@@ -107,6 +107,13 @@ def session(ctx: click.Context, typed: bool, resume: bool, keep_transcript: bool
     except KeyboardInterrupt:
         click.echo("\nPaused. Your place is saved: run `facilitator session --resume` to continue.", err=True)
         sys.exit(130)
+    except DeviceError as exc:
+        if "--resume" in str(exc):
+            raise
+        # The speaker (or a device at the start of a step) failed: the place was saved.
+        raise DeviceError(
+            f"{str(exc).rstrip('.')}; then run `facilitator session --resume` to continue where you stopped."
+        ) from exc
     finally:
         if events_path is not None:
             log.write_jsonl(events_path)
