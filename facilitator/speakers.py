@@ -244,6 +244,50 @@ class VoiceMatcher:
         whole = self.embedder.embed(audio) if len(windows) > 1 else embeddings[0]
         return self._decide(whole, start_s, end_s), tuple(windows)
 
+    def turns(self, audio: Audio, start_s: float, hop_s: float = 0.25) -> list[tuple[Attribution, Audio]]:
+        """The utterance cut where the speaker changes, each piece attributed anew.
+
+        For reviewing a recording, where two people often take turns without the pause that ends
+        an utterance live. Windows of ``window_s`` slide by ``hop_s``; each stretch of ``hop_s``
+        takes the mean signed margin of the windows covering it, and a change of sign is a change
+        of speaker. Pieces shorter than ``min_attribution_s`` join their neighbour.
+        """
+        if self.pair is None:
+            raise StateError("No voices are chosen to tell apart; enrol both people first.")
+        win = int(self.config.window_s * SAMPLE_RATE)
+        hop = int(hop_s * SAMPLE_RATE)
+        if len(audio) < 2 * win:
+            return [(self.attribute(audio, start_s)[0], audio)]
+        first, second = self.pair.first.vector, self.pair.second.vector
+        n_steps = (len(audio) - win) // hop + 1
+        signed = np.empty(n_steps)
+        for k in range(n_steps):
+            emb = self.embedder.embed(audio[k * hop : k * hop + win])
+            signed[k] = float(emb @ first) - float(emb @ second)
+        n_cells = int(np.ceil(len(audio) / hop))
+        total = np.zeros(n_cells)
+        count = np.zeros(n_cells)
+        per_window = win // hop
+        for k in range(n_steps):
+            total[k : k + per_window] += signed[k]
+            count[k : k + per_window] += 1
+        side = np.sign(total / np.maximum(count, 1))
+        for i in range(1, n_cells):  # a cell no window decided keeps its neighbour's side
+            if side[i] == 0:
+                side[i] = side[i - 1]
+        bounds = [0] + [i for i in range(1, n_cells) if side[i] != side[i - 1]] + [n_cells]
+        min_cells = int(np.ceil(self.config.min_attribution_s / hop_s))
+        cuts = [bounds[0]]
+        for edge, nxt in zip(bounds[1:-1], bounds[2:], strict=True):
+            if edge - cuts[-1] >= min_cells and nxt - edge >= min_cells:
+                cuts.append(edge)
+        cuts.append(n_cells)
+        out = []
+        for a, b in zip(cuts[:-1], cuts[1:], strict=True):
+            piece = audio[a * hop : min(len(audio), b * hop)]
+            out.append((self.attribute(piece, start_s + a * hop / SAMPLE_RATE)[0], piece))
+        return out
+
     def _decide(self, embedding: Vector, start_s: float, end_s: float) -> Attribution:
         assert self.pair is not None
         name, margin = self.pair.score(embedding)

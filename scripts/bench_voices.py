@@ -29,9 +29,11 @@ from pathlib import Path
 import numpy as np
 from scipy.signal import fftconvolve
 
+from facilitator.adapters.vad import SileroVad
 from facilitator.adapters.voiceprint import GE2EEncoder
 from facilitator.audio import SAMPLE_RATE, Audio, load_audio
-from facilitator.config import SpeakersConfig
+from facilitator.config import ListeningConfig, SpeakersConfig
+from facilitator.listening import utterances_from_audio
 from facilitator.speakers import VoiceMatcher, Voiceprint, embed_windows
 
 ENROL_MIN_S = 6.0
@@ -184,7 +186,8 @@ def conversations(speech: Path) -> tuple[dict[str, Audio], list[Piece], list[tup
 
 def run_conversations(matcher: VoiceMatcher, embedder: CachedEncoder, audio: dict[str, Audio],
                       pieces: list[Piece], scored: list[tuple[str, tuple[str, str]]],
-                      window_s: float) -> tuple[Tally, Tally, Tally, list[str]]:
+                      window_s: float, enrolled: dict[str, tuple[Voiceprint, Voiceprint]] | None = None,
+                      truth: dict[str, list[Piece]] | None = None) -> tuple[Tally, Tally, Tally, list[str]]:
     utt, win, short = Tally(), Tally(), Tally()
     notes = []
     for file, pair in scored:
@@ -200,10 +203,14 @@ def run_conversations(matcher: VoiceMatcher, embedder: CachedEncoder, audio: dic
             notes.append(f"{file}: {speaker} enrolled from {len(clip) / SAMPLE_RATE:.1f} s "
                          f"({', '.join(sorted({p.file for p in chosen}))})")
         matcher.use_voiceprints(prints[0], prints[1])
+        if enrolled is not None:
+            enrolled[file] = (prints[0], prints[1])
         assert matcher.pair is not None
         notes.append(f"{file}: calibrated threshold {matcher.pair.threshold:.3f}")
         left = [q for p in pieces if p.file == file and p.speaker in pair
                 for q in subtract(p, [u for u in used if u.file == file])]
+        if truth is not None:
+            truth[file] = left
         for p in left:
             for q in split_long(p):
                 a, b = int(q.start_s * SAMPLE_RATE), int(q.end_s * SAMPLE_RATE)
@@ -216,6 +223,38 @@ def run_conversations(matcher: VoiceMatcher, embedder: CachedEncoder, audio: dic
                 elif q.duration_s >= matcher.config.min_attribution_s:
                     short.add(q.speaker, whole.speaker, label)
     return utt, win, short, notes
+
+
+class TimeTally:
+    """Seconds of clean speech (one known person, outside enrolment) by what identify said."""
+
+    def __init__(self) -> None:
+        self.seconds = {"correct": 0.0, "wrong": 0.0, "unsure": 0.0, "missed": 0.0}
+
+    def row(self, name: str) -> str:
+        total = max(sum(self.seconds.values()), 1e-9)
+        cells = " | ".join(f"{100 * self.seconds[k] / total:.1f} %" for k in ("correct", "wrong", "unsure"))
+        missed = 100 * self.seconds["missed"] / total
+        return f"| {name} | {total:.0f} s | {cells} | (missed by the VAD {missed:.1f} %) |"
+
+
+def run_identify(matcher: VoiceMatcher, detector: SileroVad, prints: dict[str, tuple[Voiceprint, Voiceprint]],
+                 audio: dict[str, Audio], truth: dict[str, list[Piece]], tally: TimeTally) -> None:
+    """What ``facilitator identify`` does (VAD utterances, cut at speaker changes), scored per 10 ms."""
+    step = 0.01
+    for file, (first, second) in prints.items():
+        matcher.use_voiceprints(first, second)
+        n = int(len(audio[file]) / SAMPLE_RATE / step) + 1
+        said: list[str | None] = ["-"] * n
+        for utt in utterances_from_audio(audio[file], detector, ListeningConfig()):
+            for whole, _ in matcher.turns(utt.audio, utt.start_s):
+                for i in range(int(whole.start_s / step), min(n, int(whole.end_s / step))):
+                    said[i] = whole.speaker
+        for piece in truth[file]:
+            for i in range(int(piece.start_s / step), min(n, int(piece.end_s / step))):
+                key = ("missed" if said[i] == "-" else "unsure" if said[i] is None
+                       else "correct" if said[i] == piece.speaker else "wrong")
+                tally.seconds[key] += step
 
 
 def run_librispeech(matcher: VoiceMatcher, embedder: CachedEncoder, folder: Path, window_s: float) -> Tally:
@@ -273,7 +312,13 @@ def main() -> None:
 
     audio, pieces, scored = conversations(speech)
     rows = []
-    utt, win, short, notes = run_conversations(matcher, embedder, audio, pieces, scored, config.window_s)
+    enrolled: dict[str, tuple[Voiceprint, Voiceprint]] = {}
+    truth: dict[str, list[Piece]] = {}
+    utt, win, short, notes = run_conversations(matcher, embedder, audio, pieces, scored, config.window_s,
+                                               enrolled, truth)
+    detector = SileroVad()
+    clean_time = TimeTally()
+    run_identify(matcher, detector, enrolled, audio, truth, clean_time)
     rows += [utt.row("conversations, utterances >= 1.5 s"), win.row("conversations, ~1.5 s windows"),
              short.row("conversations, utterances 1.0-1.5 s")]
     wrong = list(utt.wrong_items)
@@ -281,13 +326,16 @@ def main() -> None:
     rirs = sorted((speech / "speechbrain" / "RIRs").glob("*.wav"))[: 1 if args.quick else None]
     noises = sorted((speech / "speechbrain" / "noise").glob("*.wav"))
     n_utt, n_win = Tally(), Tally()
+    noisy_time = TimeTally()
     for i, rir_path in enumerate(rirs):
         rir = load_audio(rir_path)
         noisy = {}
         for j, (name, clip) in enumerate(sorted(audio.items())):
             noise = load_audio(noises[(i + j) % len(noises)])
             noisy[name] = degrade(clip, rir, noise, 15.0)
-        u, w, _, _ = run_conversations(matcher, embedder, noisy, pieces, scored, config.window_s)
+        enrolled = {}
+        u, w, _, _ = run_conversations(matcher, embedder, noisy, pieces, scored, config.window_s, enrolled)
+        run_identify(matcher, detector, enrolled, noisy, truth, noisy_time)
         for src, dst in ((u, n_utt), (w, n_win)):
             dst.correct += src.correct
             dst.wrong += src.wrong
@@ -316,6 +364,12 @@ def main() -> None:
     print("|---|---|---|---|---|")
     for r in rows:
         print(r)
+    print()
+    print("identify end to end (VAD utterances cut at speaker changes), share of clean speech time:")
+    print("| set | speech | correct | wrong | unsure | |")
+    print("|---|---|---|---|---|---|")
+    print(clean_time.row("conversations"))
+    print(noisy_time.row(f"same, {len(rirs)} rooms + noise at 15 dB"))
     print()
     print(f"embedding: {1000 * per_s:.1f} ms per second of audio (10 s utterance), "
           f"{1000 * per_window:.1f} ms per 1.5 s window, one BLAS thread")

@@ -18,7 +18,6 @@ from facilitator.errors import InputError
 if TYPE_CHECKING:
     from facilitator.audio import Audio
     from facilitator.config import Config
-    from facilitator.events import Attribution
     from facilitator.ports import AudioSource
     from facilitator.speakers import VoiceMatcher, Voiceprint
     from facilitator.voiceprints import VoiceprintFiles
@@ -208,7 +207,7 @@ def identify(audio: Path, voice_specs: tuple[str, ...], as_json: bool, no_text: 
     matcher.use_voiceprints(prints[0], prints[1])
     transcribe = _transcriber(no_text)
     for utterance in utterances_from_audio(recording, matcher.detector, config.listening):
-        for whole, samples in _turns(matcher, utterance.audio, utterance.start_s):
+        for whole, samples in matcher.turns(utterance.audio, utterance.start_s):
             text = transcribe(samples)
             if as_json:
                 click.echo(json.dumps({"start_s": round(whole.start_s, 2), "end_s": round(whole.end_s, 2),
@@ -217,26 +216,6 @@ def identify(audio: Path, voice_specs: tuple[str, ...], as_json: bool, no_text: 
             else:
                 who = whole.speaker or "unsure"
                 click.echo(f"{whole.start_s:7.2f} {whole.end_s:7.2f}  {who:<12} {whole.margin:+.3f}  {text}")
-
-
-def _turns(matcher: VoiceMatcher, samples: Audio, start_s: float) -> list[tuple[Attribution, Audio]]:
-    """The utterance cut where its ~1.5 s windows change speaker, each piece attributed anew.
-
-    A recorded conversation often changes speaker without the pause that ends an utterance.
-    """
-    from facilitator.audio import SAMPLE_RATE
-    from facilitator.speakers import speaker_turns
-
-    whole, windows = matcher.attribute(samples, start_s)
-    turns = speaker_turns(windows)
-    if len(turns) <= 1:
-        return [(whole, samples)]
-    out = []
-    for a_s, b_s in turns:
-        a, b = int(round((a_s - start_s) * SAMPLE_RATE)), int(round((b_s - start_s) * SAMPLE_RATE))
-        piece = samples[a:b]
-        out.append((matcher.attribute(piece, a_s)[0], piece))
-    return out
 
 
 def _voiceprint(matcher: VoiceMatcher, spec: str) -> Voiceprint:
