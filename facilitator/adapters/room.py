@@ -28,7 +28,7 @@ DEMO_FOLDER = Path(__file__).resolve().parents[1] / "data" / "demo"
 
 _VOICE_KEYS = {"pitch", "length_scale", "noise_scale", "noise_w_scale", "gain_db"}
 _LINE_KEYS = {"id", "file", "who", "text", "after_prompt", "after_line", "during_line", "gap_s", "at_s",
-              "handoff"}
+              "ends_turn"}
 
 
 @dataclass(frozen=True)
@@ -66,8 +66,8 @@ class Line:
     """Silence before the line (s)."""
     at_s: float = 0.0
     """Offset into ``during_line`` (s)."""
-    handoff: bool = False
-    """The line ends a turn and waits for the facilitator (counted in the latency figure)."""
+    ends_turn: str | None = None
+    """The facilitator speaks next: "handoff" (a clear end) or "pause" (ended by silence)."""
 
 
 @dataclass(frozen=True)
@@ -154,6 +154,10 @@ def _line(path: Path, number: int, spec: Any) -> Line:
     if len(cues) != 1:
         raise ScriptError(
             f"{where} ({spec['id']}) needs exactly one of after_prompt, after_line, during_line."
+        )
+    if spec.get("ends_turn") not in (None, "handoff", "pause"):
+        raise ScriptError(
+            f"{where} ({spec['id']}) has ends_turn {spec['ends_turn']!r}; use handoff or pause."
         )
     values = dict(spec)
     if "after_prompt" in values:
@@ -279,6 +283,10 @@ class SimulatedRoom:
         if self._waiting and prompt_id in self._waiting[0].after_prompt:
             line = self._waiting.popleft()
             self._place(line, self._pos + int(round(line.gap_s * SAMPLE_RATE)))
+
+    def line_audio(self, line_id: str) -> Audio:
+        """The samples of a line (float32 at SAMPLE_RATE)."""
+        return self._audio[line_id]
 
     def speaking_at(self, t_s: float) -> list[str]:
         """Who of the people is speaking at stream time ``t_s`` (their line's audio spans it)."""

@@ -1,5 +1,442 @@
-"""Commands of the demo area."""
+"""Commands of the demo area: ``facilitator demo``, a whole session with a simulated room.
+
+The microphone is a simulated room (facilitator.adapters.room) that plays the built-in
+conversation of Sam and Alex on cue. Everything after it is the live session's own code: the
+Silero VAD, Whisper, the GE2E voice matcher, the StreamListener, the Session, the Piper voice,
+the guided breathing. Only the edges differ: the room instead of the microphone, and an output
+that places the facilitator's audio on the room's timeline (and plays it, when there is a
+speaker and no --out). The room runs in simulated stream time, so the demo ends in well under a
+minute on a laptop. Engines are imported inside functions so ``--help`` stays light.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
+import numpy as np
 
-COMMANDS: list[click.Command] = []
+from facilitator.audio import SAMPLE_RATE, Audio
+
+if TYPE_CHECKING:
+    from facilitator.adapters.room import PlayedLine, SimulatedRoom
+    from facilitator.config import Config
+    from facilitator.events import Heard
+    from facilitator.ports import AudioSink, Listener, Speaker
+    from facilitator.session import Outcome
+    from facilitator.speakers import Voiceprint
+
+DEMO_OVERRIDES: dict[str, Any] = {
+    "breathing.minutes": 0.35,
+    "session.positive_intent_quiet_s": 3.0,
+}
+"""The demo's shortened settings (two breaths, three quiet seconds); a --config file can change others."""
+
+
+@dataclass(frozen=True)
+class Spoken:
+    """One stretch of the facilitator's audio on the room's timeline."""
+
+    prompt_id: str
+    text: str
+    start_s: float
+    """Stream time when it started (s)."""
+    end_s: float
+    processing_s: float
+    """Wall-clock time from the room's last block to the first synthesized chunk (s)."""
+
+
+@dataclass(frozen=True)
+class Latency:
+    """From the end of a hand-off line to the facilitator's first audio."""
+
+    line_id: str
+    prompt_id: str
+    wait_s: float
+    """Stream time from the line's last sample to the prompt's start: the VAD's end-of-utterance
+    silence plus any further listening the session chose to do (s)."""
+    processing_s: float
+    """Wall-clock time spent after that: Whisper, the voice matcher, the session, Piper's first chunk."""
+
+    @property
+    def total_s(self) -> float:
+        """What a person would wait (s)."""
+        return self.wait_s + self.processing_s
+
+
+@dataclass
+class DemoRun:
+    """Everything a demo run leaves behind, for the summary, the files, the tests and the benchmark."""
+
+    outcome: Outcome
+    room: SimulatedRoom
+    spoken: list[Spoken]
+    heard: list[Heard]
+    facilitator_track: list[tuple[float, Audio]] = field(default_factory=list)
+    """(stream start s, audio at SAMPLE_RATE) of everything the facilitator said or played."""
+    wall_s: float = 0.0
+
+    def latencies(self, ends_turn: str = "handoff") -> list[Latency]:
+        """For each line that ends a turn this way ("handoff" or "pause"), the wait for the facilitator."""
+        found = []
+        for placed in self.room.played:
+            if placed.line.ends_turn != ends_turn:
+                continue
+            after = [s for s in self.spoken if s.start_s >= placed.end_s]
+            if after:
+                first = min(after, key=lambda s: s.start_s)
+                found.append(Latency(placed.line.id, first.prompt_id, first.start_s - placed.end_s,
+                                     first.processing_s))
+        return found
+
+    def talked_over(self) -> list[tuple[Spoken, list[str]]]:
+        """Facilitator prompts that started while a person's line was sounding (should be none)."""
+        return [(s, who) for s in self.spoken if (who := self.room.speaking_at(s.start_s))]
+
+    def unheard_lines(self) -> list[str]:
+        """Lines of the conversation never placed (the session went another way)."""
+        return [line.id for line in self.room.waiting]
+
+
+class TimelineSink:
+    """Implements AudioSink: notes where on the room's timeline each sound starts, and keeps it.
+
+    With ``device`` the chunks are also played as they come (real time); without, nothing waits.
+    """
+
+    def __init__(self, room: SimulatedRoom, device: AudioSink | None = None) -> None:
+        self.room = room
+        self.device = device
+        self.track: list[tuple[float, Audio]] = []
+        self.first_chunk_wall_s = 0.0
+        self.last_start_s = 0.0
+        self.last_duration_s = 0.0
+
+    def play(self, chunks: Iterable[Audio], sample_rate: int) -> None:
+        """Collect (and play, with a device) the chunks; remember when the first one was ready."""
+        from facilitator.audio import resample
+
+        start_s = self.room.now_s
+        got: list[Audio] = []
+        self.first_chunk_wall_s = 0.0
+
+        def tap() -> Iterator[Audio]:
+            for chunk in chunks:
+                if not got:
+                    self.first_chunk_wall_s = time.perf_counter()
+                got.append(np.asarray(chunk, dtype=np.float32).reshape(-1))
+                yield chunk
+
+        if self.device is not None:
+            self.device.play(tap(), sample_rate)
+        else:
+            for _ in tap():
+                pass
+        audio = resample(np.concatenate(got), sample_rate) if got else np.zeros(0, dtype=np.float32)
+        self.track.append((start_s, audio))
+        self.last_start_s = start_s
+        self.last_duration_s = audio.size / SAMPLE_RATE
+
+
+class DemoSpeaker:
+    """Implements Speaker around the live speaker: after each prompt, the room's time moves on.
+
+    The prompt's length of stream time passes (heard by no one: the listener drops it as
+    half-duplex), then the room is told the prompt finished, which cues the next line.
+    """
+
+    def __init__(self, inner: Speaker, sink: TimelineSink, room: SimulatedRoom) -> None:
+        self.inner = inner
+        self.sink = sink
+        self.room = room
+        self.spoken: list[Spoken] = []
+
+    def say(self, prompt_id: str, text: str) -> None:
+        """Speak through the inner speaker, then advance the room and cue it."""
+        self.inner.say(prompt_id, text)
+        start, duration = self.sink.last_start_s, self.sink.last_duration_s
+        processing = max(0.0, self.sink.first_chunk_wall_s - self.room.last_block_wall_s)
+        self.spoken.append(Spoken(prompt_id, text, start, start + duration, processing))
+        self.room.facilitator_spoke(prompt_id, duration)
+        self.room.prompt_done(prompt_id)
+
+    def slower(self) -> None:
+        """Pass "slower" on to the live speaker."""
+        slower: Callable[[], None] | None = getattr(self.inner, "slower", None)
+        if slower is not None:
+            slower()
+
+
+class DemoBreather:
+    """Implements Breather: the guided breathing, whose length of stream time then passes."""
+
+    def __init__(self, inner: Any, sink: TimelineSink, room: SimulatedRoom) -> None:
+        self.inner = inner
+        self.sink = sink
+        self.room = room
+
+    def breathe(self, pattern: str, minutes: float) -> bool:
+        """Lead the exercise into the timeline (and the speaker), then let its time pass."""
+        finished = bool(self.inner.breathe(pattern, minutes))
+        self.room.facilitator_spoke("breathing", self.sink.last_duration_s)
+        return finished
+
+
+class RoomClock:
+    """Implements Clock in the room's stream time, so the session's waits match what it hears."""
+
+    def __init__(self, room: SimulatedRoom) -> None:
+        self.room = room
+        self._slept_s = 0.0
+
+    def monotonic_s(self) -> float:
+        """Stream seconds so far (plus any sleeps, which pass no audio)."""
+        return self.room.now_s + self._slept_s
+
+    def sleep_s(self, seconds: float) -> None:
+        """Let ``seconds`` pass at once (only the lost-microphone retry sleeps)."""
+        self._slept_s += max(0.0, seconds)
+
+    def sleep_until_s(self, deadline_s: float) -> None:
+        """Let time pass up to ``deadline_s``."""
+        self.sleep_s(deadline_s - self.monotonic_s())
+
+
+class RecordingListener:
+    """Implements Listener around the StreamListener: keeps what was heard and shows it."""
+
+    def __init__(self, inner: Listener, echo: Callable[[str], None] | None) -> None:
+        self.inner = inner
+        self.echo = echo
+        self.heard: list[Heard] = []
+
+    def hear(self, timeout_s: float) -> Heard | None:
+        """The next utterance (shown with who the voice matcher thinks spoke it)."""
+        heard = self.inner.hear(timeout_s)
+        if heard is not None:
+            self.heard.append(heard)
+            if self.echo is not None:
+                self.echo(f"    {heard.speaker or '(voice unsure)'}: {heard.text}")
+        return heard
+
+    def ignore_pending(self, tail_s: float) -> None:
+        """Half-duplex, as in a live session."""
+        self.inner.ignore_pending(tail_s)
+
+
+class MemoryVoiceprints:
+    """A VoiceprintStore in memory: Sam and Alex are not real people, so nothing is written."""
+
+    def __init__(self) -> None:
+        self._prints: dict[str, Voiceprint] = {}
+
+    def load(self, name: str) -> Voiceprint | None:
+        """The voiceprint learnt this run, if any."""
+        return self._prints.get(name.casefold())
+
+    def save(self, voiceprint: Voiceprint) -> None:
+        """Keep it for this run only."""
+        self._prints[voiceprint.name.casefold()] = voiceprint
+
+
+def run_demo(
+    config: Config,
+    *,
+    device: AudioSink | None = None,
+    echo: Callable[[str], None] | None = None,
+) -> DemoRun:
+    """Run the whole demo session and return what happened.
+
+    Args:
+        config: Settings (the demo's shortened breathing and quiet already applied).
+        device: A speaker to play the facilitator on as it speaks (real time); None: as fast as possible.
+        echo: Shows each prompt and each utterance heard (e.g. click.echo); None is silent.
+
+    Raises:
+        FacilitatorError: a model or the demo conversation is missing or broken.
+    """
+    from facilitator.adapters.piper import load_voice
+    from facilitator.adapters.room import SimulatedRoom, load_conversation
+    from facilitator.adapters.vad import SileroVad
+    from facilitator.adapters.voiceprint import GE2EEncoder
+    from facilitator.adapters.whisper import WhisperTranscriber
+    from facilitator.breathing_audio import GuidedBreather
+    from facilitator.clock import FakeClock, SystemClock
+    from facilitator.commands.session import LiveSpeaker, _UntilEnrolled
+    from facilitator.listening import StreamListener
+    from facilitator.script import load_script
+    from facilitator.session import Session
+    from facilitator.speakers import VoiceMatcher
+
+    started = time.perf_counter()
+    room = SimulatedRoom(load_conversation())
+    sink = TimelineSink(room, device)
+    synth = load_voice(None)
+    matcher = VoiceMatcher(GE2EEncoder(), MemoryVoiceprints(), SileroVad(), config.speakers)
+    stream = StreamListener(
+        room,
+        SileroVad(),
+        WhisperTranscriber(max_no_speech_prob=config.listening.max_no_speech_prob),
+        config.listening,
+        identifier=_UntilEnrolled(matcher),
+    )
+    listener = RecordingListener(stream, echo)
+    inner = LiveSpeaker(sink, synth)
+    if echo is None:
+        inner.voice.echo = None
+    elif echo is not click.echo:
+        inner.voice.echo = lambda text: echo(f"Facilitator: {text}")
+    speaker = DemoSpeaker(inner, sink, room)
+    pace = SystemClock() if device is not None else FakeClock()
+    breather = DemoBreather(GuidedBreather(synth, sink, pace, settings=config.breathing), sink, room)
+    session = Session(load_script(), config, speaker, listener, breather, matcher, RoomClock(room))
+    outcome = session.run()
+    return DemoRun(outcome, room, speaker.spoken, listener.heard, sink.track, time.perf_counter() - started)
+
+
+def _stamp(t_s: float) -> str:
+    minutes, seconds = divmod(t_s, 60.0)
+    return f"{int(minutes):02d}:{seconds:04.1f}"
+
+
+def _who_spoke(run: DemoRun, heard: Heard) -> str:
+    """Who really spoke most of an utterance, from the room's timeline (names joined when mixed)."""
+    overlaps: dict[str, float] = {}
+    for placed in run.room.played:
+        shared = min(placed.end_s, heard.end_s) - max(placed.start_s, heard.start_s)
+        if shared > 0.2:
+            overlaps[placed.line.who] = overlaps.get(placed.line.who, 0.0) + shared
+    return " + ".join(sorted(overlaps, key=lambda who: -overlaps[who])) or "(nobody)"
+
+
+def transcript_text(run: DemoRun) -> str:
+    """Who said what, in stream time: the facilitator's prompts and each utterance as heard."""
+    rows: list[tuple[float, str]] = [
+        (s.start_s, f"[{_stamp(s.start_s)}] Facilitator ({s.prompt_id}): {s.text}") for s in run.spoken
+    ]
+    for heard in run.heard:
+        voice = heard.speaker or "unsure"
+        rows.append((heard.start_s, f"[{_stamp(heard.start_s)}] {_who_spoke(run, heard)} "
+                                    f"(voice: {voice}, margin {heard.margin:+.2f}): {heard.text}"))
+    return "".join(row + "\n" for _, row in sorted(rows, key=lambda r: r[0]))
+
+
+def mix_tracks(run: DemoRun) -> tuple[Audio, Audio]:
+    """The facilitator's track alone, and the whole room (people, noise and facilitator) mixed."""
+    end_s = max([run.room.now_s] + [start + a.size / SAMPLE_RATE for start, a in run.facilitator_track])
+    length = int(end_s * SAMPLE_RATE) + 1
+    facilitator = np.zeros(length, dtype=np.float32)
+    for start_s, audio in run.facilitator_track:
+        at = int(round(start_s * SAMPLE_RATE))
+        n = min(audio.size, length - at)
+        facilitator[at : at + n] += audio[:n]
+    people = np.zeros(length, dtype=np.float32)
+    for placed in run.room.played:
+        _add_line(people, run.room, placed)
+    return facilitator, facilitator * 0.8 + people
+
+
+def _add_line(buffer: Audio, room: SimulatedRoom, placed: PlayedLine) -> None:
+    audio = room.line_audio(placed.line.id)
+    at = int(round(placed.start_s * SAMPLE_RATE))
+    n = max(0, min(audio.size, buffer.size - at))
+    buffer[at : at + n] += audio[:n]
+
+
+def write_outputs(run: DemoRun, folder: Path) -> list[Path]:
+    """Write facilitator.wav, conversation.wav and transcript.txt into ``folder`` (created)."""
+    from facilitator.audio import write_wav
+    from facilitator.errors import InputError
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        facilitator, conversation = mix_tracks(run)
+        paths = [folder / "facilitator.wav", folder / "conversation.wav", folder / "transcript.txt"]
+        write_wav(paths[0], facilitator)
+        write_wav(paths[1], conversation)
+        paths[2].write_text(transcript_text(run), encoding="utf-8")
+    except (OSError, RuntimeError) as exc:  # soundfile raises RuntimeError (LibsndfileError)
+        raise InputError(
+            f"Cannot write the demo's files into {folder} ({exc}); choose another --out."
+        ) from exc
+    return paths
+
+
+def demo_report(run: DemoRun) -> str:
+    """What the demo showed, beyond the session's own summary."""
+    latencies = run.latencies()
+    totals = sorted(lat.total_s for lat in latencies)
+    over = run.talked_over()
+    lines = [
+        f"Demo: {run.room.now_s / 60:.1f} minutes of conversation in {run.wall_s:.0f} s; "
+        f"{len(run.heard)} utterances heard, {len(run.spoken)} prompts spoken.",
+        "Facilitator started while someone was speaking: "
+        + ("never" if not over else ", ".join(f"{s.prompt_id} ({'/'.join(w)})" for s, w in over)),
+    ]
+    if totals:
+        lines.append(
+            f"Hand-off to first facilitator audio: median {float(np.median(totals)):.2f} s, "
+            f"worst {totals[-1]:.2f} s over {len(totals)} hand-offs."
+        )
+    if run.unheard_lines():
+        lines.append("Lines never cued: " + ", ".join(run.unheard_lines()))
+    return "\n".join(lines)
+
+
+@click.command("demo")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Write facilitator.wav, conversation.wav and transcript.txt here (no playback).")
+@click.option("--output", "output_device", default=None, metavar="NAME|INDEX",
+              help="Speaker to play the facilitator on (see facilitator devices); default: the system's.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Settings file (TOML); the demo shortens breathing and quiet seconds on top of it.")
+@click.pass_context
+def demo(
+    ctx: click.Context, out_dir: Path | None, output_device: str | None, config_path: Path | None
+) -> None:
+    """Run a whole session on a built-in conversation of two people: no microphone needed.
+
+    Sam and Alex (two recorded voices in a simulated room) go through consent, breathing, who goes
+    first, a share with a pause, an interruption, a reflection that misses and one that lands,
+    the role switch and the goodbye, heard through the same listening code as a live session.
+
+    Examples: facilitator demo; facilitator demo --out demo-out
+
+    Tests may pass ``obj={}`` to click's runner to get the run back as ``obj["run"]``.
+    """
+    from facilitator.config import load_config
+    from facilitator.errors import DeviceError
+    from facilitator.session import OutcomeKind
+    from facilitator.summary import format_summary
+
+    config = load_config(config_path, overrides=dict(DEMO_OVERRIDES))
+    device: AudioSink | None = None
+    if out_dir is None:
+        try:
+            from facilitator.adapters.soundcard import SoundcardSink
+
+            device = SoundcardSink(output_device)
+        except DeviceError as exc:
+            if output_device is not None:
+                raise
+            click.echo(f"No speaker ({exc}); writing the audio to files instead.", err=True)
+        out_dir = Path("facilitator-demo")
+    run = run_demo(config, device=device, echo=click.echo)
+    if isinstance(ctx.obj, dict):
+        ctx.obj["run"] = run
+    paths = write_outputs(run, out_dir)
+    click.echo("")
+    click.echo(format_summary(run.outcome.summary))
+    click.echo(demo_report(run))
+    click.echo("Wrote " + ", ".join(str(p) for p in paths))
+    if run.outcome.kind is not OutcomeKind.COMPLETE or run.unheard_lines():
+        click.echo(f"The demo did not go as written (ended: {run.outcome.kind.value}).", err=True)
+        sys.exit(1)
+
+
+COMMANDS: list[click.Command] = [demo]
