@@ -97,3 +97,33 @@ def test_bad_input_is_a_clear_error(shared_data: Path, tmp_path: Path) -> None:
     unreadable = runner.invoke(main, ["identify", str(garbage), "--voice", "Sam", "--voice", "Kim"])
     assert unreadable.exit_code == 1 and "Error:" in unreadable.output
     assert "Traceback" not in unreadable.output
+
+
+def test_live_enrolment_asks_again_then_stores(shared_data: Path) -> None:
+    """The live flow fed by a recording (AudioFileSource stands where the microphone would)."""
+    from facilitator.adapters.vad import SileroVad
+    from facilitator.adapters.voiceprint import GE2EEncoder
+    from facilitator.commands.voices import enroll_from
+    from facilitator.config import load_config
+    from facilitator.errors import InputError
+    from facilitator.sources import AudioFileSource
+    from facilitator.speakers import VoiceMatcher
+    from facilitator.voiceprints import VoiceprintFiles
+
+    config = load_config()
+    matcher = VoiceMatcher(GE2EEncoder(), VoiceprintFiles(), SileroVad(), config.speakers)
+    said: list[str] = []
+    quiet = AudioFileSource(np.zeros(SAMPLE_RATE, dtype=np.float32), silence_after_s=None)
+    try:
+        enroll_from(matcher, "Sam", config, quiet, said.append)
+    except InputError as exc:
+        assert "no clear speech" in str(exc)
+    else:
+        raise AssertionError("silence was enrolled")
+    assert said[0].startswith("Hello Sam.") and sum("try once more" in s for s in said) == 2
+    assert not matcher.has("Sam")
+    files = sorted((shared_data / "speech/librispeech-test-other-10spk/3005").glob("*.flac"))[:4]
+    speech = AudioFileSource(np.concatenate([load_audio(f) for f in files]), silence_after_s=None)
+    said.clear()
+    enroll_from(matcher, "Sam", config, speech, said.append)
+    assert matcher.has("Sam") and said[-1].startswith("Thank you, Sam")

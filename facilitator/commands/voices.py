@@ -94,8 +94,19 @@ def _enroll_live(matcher: VoiceMatcher, name: str, config: Config, input_device:
                  output_device: str | None, silent: bool) -> None:
     from facilitator.adapters.soundcard import Microphone
 
-    microphone = Microphone(input_device)
-    say = _prompt_speaker(output_device, silent)
+    microphone = Microphone(input_device)  # fail fast on a missing microphone, before the voice loads
+    enroll_from(matcher, name, config, microphone, _prompt_speaker(output_device, silent))
+
+
+def enroll_from(matcher: VoiceMatcher, name: str, config: Config, microphone: AudioSource,
+                say: Callable[[str], None]) -> None:
+    """Show and speak the prompt, record, check; ask again with the reason, up to MAX_ATTEMPTS.
+
+    Half-duplex: each attempt opens the microphone only after the prompt has been spoken.
+
+    Raises:
+        InputError: the last attempt was still unusable (the message says why).
+    """
     say(f"Hello {name}. {ENROL_PROMPT}")
     for attempt in range(1, MAX_ATTEMPTS + 1):
         audio = _record(microphone, matcher, config)
