@@ -260,15 +260,9 @@ def run_demo(
     Raises:
         FacilitatorError: a model or the demo conversation is missing or broken.
     """
-    from facilitator.adapters.piper import load_voice
     from facilitator.adapters.room import SimulatedRoom, load_conversation
-    from facilitator.adapters.vad import SileroVad
-    from facilitator.adapters.voiceprint import GE2EEncoder
-    from facilitator.adapters.whisper import WhisperTranscriber
-    from facilitator.breathing_audio import GuidedBreather
     from facilitator.clock import FakeClock, SystemClock
-    from facilitator.commands.session import LiveSpeaker, _UntilEnrolled
-    from facilitator.listening import StreamListener
+    from facilitator.commands.session import live_parts
     from facilitator.script import load_script
     from facilitator.session import Session
     from facilitator.speakers import VoiceMatcher
@@ -276,25 +270,20 @@ def run_demo(
     started = time.perf_counter()
     room = SimulatedRoom(load_conversation())
     sink = TimelineSink(room, device)
-    synth = load_voice(None)
-    matcher = VoiceMatcher(GE2EEncoder(), MemoryVoiceprints(), SileroVad(), config.speakers)
-    stream = StreamListener(
-        room,
-        SileroVad(),
-        WhisperTranscriber(max_no_speech_prob=config.listening.max_no_speech_prob),
-        config.listening,
-        identifier=_UntilEnrolled(matcher),
-    )
-    listener = RecordingListener(stream, echo)
-    inner = LiveSpeaker(sink, synth)
-    if echo is None:
-        inner.voice.echo = None
-    elif echo is not click.echo:
-        inner.voice.echo = lambda text: echo(f"Facilitator: {text}")
-    speaker = DemoSpeaker(inner, sink, room)
+    # The breathing is paced on this clock: instant when nothing plays, real time on a speaker.
     pace = SystemClock() if device is not None else FakeClock()
-    breather = DemoBreather(GuidedBreather(synth, sink, pace, settings=config.breathing), sink, room)
-    session = Session(load_script(), config, speaker, listener, breather, matcher, RoomClock(room))
+    live_speaker, stream, live_breather, voices = live_parts(config, pace, room, sink)
+    if isinstance(voices, VoiceMatcher):
+        voices.store = MemoryVoiceprints()  # Sam and Alex are not real people: keep no voiceprints
+    if hasattr(live_breather, "pacer") and device is None:
+        live_breather.pacer = None  # no terminal pacer racing through an instant exercise
+    voice = getattr(live_speaker, "voice", None)
+    if voice is not None and echo is not click.echo:
+        voice.echo = None if echo is None else (lambda text: echo(f"Facilitator: {text}"))
+    listener = RecordingListener(stream, echo)
+    speaker = DemoSpeaker(live_speaker, sink, room)
+    breather = DemoBreather(live_breather, sink, room)
+    session = Session(load_script(), config, speaker, listener, breather, voices, RoomClock(room))
     outcome = session.run()
     return DemoRun(outcome, room, speaker.spoken, listener.heard, sink.track, time.perf_counter() - started)
 
