@@ -15,11 +15,17 @@ from facilitator import lexicon
 _THOUGHT_AS_FEELING = re.compile(r"\bi (?:feel|felt|am feeling|was feeling) (?:that |like )?you\b")
 # Harsh start-up: absolutes and labels aimed at the other person.
 _ABSOLUTES = re.compile(r"\byou (?:always|never|constantly|not once|every single time)\b")
+# Warm words after "you're so" / "you make me" are not harsh start-up.
+_KIND_WORDS = (
+    r"(?!kind|sweet|good|great|wonderful|amazing|important|patient|caring|loving|thoughtful|beautiful"
+    r"|smart|special|supportive|brave|strong|funny|generous|lovely|gentle|helpful|dear|precious"
+    r"|safe|happy|loved|calm|better|seen|heard|whole|laugh|smile)"
+)
 _LABELS = re.compile(
-    r"\byou (?:are|were) (?:so|such an?|always so|being so|just so|too|really so) \w+"
+    rf"\byou (?:are|were) (?:so|such an?|always so|being so|just so|too|really so) {_KIND_WORDS}\w+"
     r"|\byou (?:are|were) (?:an? )?(?:selfish|lazy|useless|rude|cold|mean|careless|inconsiderate"
     r"|impossible|ridiculous|pathetic|childish|crazy|hopeless|controlling|clueless|thoughtless)\b"
-    r"|\byou make me (?:so |feel )?\w+"
+    rf"|\byou make me (?:feel )?+(?:so )?+{_KIND_WORDS}\w+"
 )
 
 # The feelings that often sit under a faux feeling; offered as gentle examples, never as labels.

@@ -335,10 +335,19 @@ def find_feelings(words: Sequence[str]) -> list[tuple[int, int, str]]:
 
 
 def _after_feel_verb(words: Sequence[str], i: int) -> bool:
+    """True when a feel verb comes shortly before ``words[i]``: "I felt scared and so small"."""
     j = i - 1
-    while j >= 0 and i - j <= 4 and words[j] in _INTENSIFIERS:
+    while j >= 0 and i - j <= 5:
+        if words[j] in _FEEL_VERBS:
+            return True
+        if words[j] not in _INTENSIFIERS and words[j] not in _LINKS and words[j] not in FEEL_ONLY \
+                and not _FEELING_STEMS.get(stem(words[j])) and (words[j],) not in _ALL_PHRASES:
+            return False
         j -= 1
-    return j >= 0 and words[j] in _FEEL_VERBS
+    return False
+
+
+_LINKS: frozenset[str] = frozenset({"and", "or", "but", "then", "also", "kind", "of", "sort", "both"})
 
 
 def _is_stopword(word: str) -> bool:

@@ -389,23 +389,39 @@ class _Share:
     feelings: tuple[tuple[str, str], ...]
     """(as said, family), one per family, in order."""
     content: frozenset[str]
-    mirrored_me: frozenset[str]
-    """Content keys the sharer said about "you" (the listener), which the listener may say as "I"."""
 
 
 def _read_share(text: str) -> _Share:
     words: list[str] = []
-    for sentence in _sentences(text):
-        words.extend(sentence.words)
     seen: dict[str, str] = {}
-    for start, end, family in lexicon.find_feelings(words):
-        seen.setdefault(family, " ".join(words[start:end]))
+    for sentence in _sentences(text):
+        for start, end, family in lexicon.find_feelings(sentence.words):
+            if _sharers(sentence.words, start):
+                seen.setdefault(family, " ".join(sentence.words[start:end]))
+        words.extend(sentence.words)
     return _Share(
         words=tuple(words),
         feelings=tuple((said, family) for family, said in seen.items()),
         content=frozenset(lexicon.content_keys(words)),
-        mirrored_me=frozenset(lexicon.content_keys(_after(words, _YOU))),
     )
+
+
+_OTHERS = frozenset({"you", "he", "she", "they", "your", "his", "her", "their"})
+_SELF = frozenset({"i", "me", "my", "myself", "we", "us", "it"})
+
+
+def _sharers(words: tuple[str, ...], start: int) -> bool:
+    """True when the feeling at ``start`` is the sharer's own, not the listener's or someone else's.
+
+    "I felt scared when you were angry" gives "scared", not "angry". The nearest person word before
+    the feeling decides ("you made me feel small" is the sharer's).
+    """
+    for word in reversed(words[max(0, start - 6) : start]):
+        if word in _SELF:
+            return True
+        if word in _OTHERS:
+            return False
+    return True
 
 
 def _after(words: list[str] | tuple[str, ...], subjects: frozenset[str]) -> list[str]:

@@ -140,3 +140,9 @@ def test_mirrored_i_is_not_an_own_story() -> None:
     share = "When you said nothing at your parents' place I felt alone and angry."
     assert judge(share, "You felt alone and angry when I said nothing at my parents' place.").accepted
     assert not judge(share, "I said nothing because my parents always do that and I hate fighting.").accepted
+
+
+def test_feelings_found_are_the_sharers_own() -> None:
+    verdict = judge("When you were angry and cold I felt scared and small.", "You felt scared and small.")
+    assert verdict.feelings == ("scared", "small") and verdict.accepted
+    assert judge("You made me feel invisible.", "You felt invisible.").feelings == ("invisible",)

@@ -63,3 +63,8 @@ def test_miss_coaching_is_specific() -> None:
     lines = {miss_coaching(kind, []) for kind in ("rebuttal", "advice", "own_story", "question", "off_topic",
                                                    "empty", "unclear")}
     assert len(lines) == 7
+
+
+def test_kind_words_are_not_harsh_startup() -> None:
+    assert share_coaching("You're so important to me, and I felt scared when we drifted.") is None
+    assert share_coaching("You make me feel safe, and last night I felt lonely.") is None
