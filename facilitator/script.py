@@ -78,9 +78,15 @@ class Script:
         self._turns[prompt_id] = turn + 1
         return variants[turn % len(variants)].format(**values)
 
-    def variants(self, prompt_id: str, **values: str) -> tuple[str, ...]:
-        """Every variant of ``prompt_id`` filled in (to synthesize ahead of time), without rotating."""
-        return tuple(text.format(**values) for text in self.lines[prompt_id])
+    def peek(self, prompt_id: str, **values: str) -> str:
+        """The text the next ``line(prompt_id, ...)`` will return, without rotating (to synthesize ahead)."""
+        variants = self.lines[prompt_id]
+        return variants[self._turns.get(prompt_id, 0) % len(variants)].format(**values)
+
+    def placeholders(self, prompt_id: str) -> frozenset[str]:
+        """The placeholders ``prompt_id`` may use."""
+        step, _, key = prompt_id.partition(".")
+        return SCHEMA[step][key]
 
 
 def load_script(path: str | Path | None = None) -> Script:

@@ -444,9 +444,6 @@ class Session:
             self._share_key, self._share_parts = key, []
         roles = {"sharer": sharer, "listener": listener}
         self._say("share.again" if self._share_parts else "share.invite", **roles)
-        # The lines that follow a hand-off are spoken the moment it comes: have their audio ready.
-        # The sharer is just starting (the microphone queues meanwhile), so this costs no latency.
-        self._prepare(("share.more", "share.done", "reflect.invite"), **roles)
         floor = Floor(sharer, listener, self.rules)
         coached = False
         asked_more = False
@@ -785,11 +782,40 @@ class Session:
     def _say(self, prompt_id: str, **values: str) -> None:
         self._speak(prompt_id, self.script.line(prompt_id, **values))
 
-    def _prepare(self, prompt_ids: tuple[str, ...], **values: str) -> None:
-        """Let a speaker that caches audio (``prepare(texts)``, e.g. VoiceSpeaker) synthesize ahead."""
+    def _prepare_after(self, prompt_id: str) -> None:
+        """Have the lines likely to follow ``prompt_id`` synthesized, worded as they will be next.
+
+        Only a speaker that caches audio (``prepare(texts)``, e.g. VoiceSpeaker) is asked. It runs
+        right after a prompt, while the person starts to answer (the microphone queues meanwhile),
+        so the reply to a hand-off starts without waiting for synthesis (issue 6: "cache the audio
+        of prompts that never change").
+        """
         prepare = getattr(self.speaker, "prepare", None)
-        if callable(prepare):
-            prepare([text for pid in prompt_ids for text in self.script.variants(pid, **values)])
+        follow = _FOLLOW_UPS.get(prompt_id)
+        if not callable(prepare) or not follow:
+            return
+        texts: list[str] = []
+        for next_id in follow:
+            texts.extend(self.script.peek(next_id, **values) for values in self._values_for(next_id))
+        if texts:
+            prepare(texts)
+
+    def _values_for(self, prompt_id: str) -> list[dict[str, str]]:
+        """The placeholder values ``prompt_id`` may be said with now (one per person for {name})."""
+        wanted = self.script.placeholders(prompt_id)
+        names = self.state.names
+        if not wanted:
+            return [{}]
+        if wanted - {"name", "a", "b", "sharer", "listener"} or len(names) != 2:
+            return []  # {time} or {holder}: not known ahead
+        values: dict[str, str] = {"a": names[0], "b": names[1]}
+        if wanted & {"sharer", "listener"}:
+            if self.state.sharer is None:  # before step 4: either could share first
+                return [{**values, "sharer": s, "listener": o} for s, o in (names, names[::-1])]
+            values.update(sharer=self._sharer(), listener=self._listener())
+        if "name" in wanted:
+            return [{**values, "name": name} for name in names]
+        return [values]
 
     def _speak(self, prompt_id: str, text: str) -> None:
         """Every prompt goes out here: show and speak, then half-duplex (drop what the mic caught)."""
@@ -801,6 +827,7 @@ class Session:
             self._transcript_lines.append(f"[{self._stamp()}] Facilitator: {text}")
         if not prompt_id.startswith(("commands.", "device.")):
             self._last = (prompt_id, text)
+        self._prepare_after(prompt_id)
 
     # --- helpers -------------------------------------------------------------------------------
 
@@ -837,6 +864,23 @@ class Session:
         body = old + "".join(line + "\n" for line in self._transcript_lines)
         write_private(self.transcript, body.encode("utf-8"))
 
+
+_FOLLOW_UPS: dict[str, tuple[str, ...]] = {
+    "consent.ask": ("consent.ask", "consent.both_yes"),
+    "first.ask": ("first.chosen",),
+    "share.invite": ("share.more", "share.done", "reflect.invite"),
+    "share.again": ("share.more", "share.done", "reflect.invite"),
+    "switch.roles": ("share.more", "share.done", "reflect.invite"),
+    "reconnect.another_round": ("share.more", "share.done", "reflect.invite"),
+    "share.more": ("share.done",),
+    "reflect.invite": ("reflect.check",),
+    "reflect.coaching": ("reflect.check",),
+    "reflect.check": ("reflect.confirmed", "acknowledge.invite"),
+    "acknowledge.invite": ("acknowledge.thanks", "reassure.invite"),
+    "reassure.invite": ("reassure.thanks",),
+    "reconnect.ask": ("reconnect.ask", "reconnect.invite", "reconnect.goodbye"),
+}
+"""The lines that usually come right after a prompt, synthesized while the people answer."""
 
 _TIME_FILLERS = (
     "let's say", "lets say", "how about", "what about", "maybe", "um", "uh", "we could", "could we",

@@ -60,6 +60,12 @@ def test_lines_after_a_hand_off_are_prepared_while_the_sharer_speaks() -> None:
     r.session.run()
     assert "Alex, is there more you'd like to say?" in r.speaker.prepared
     assert "Is there anything more, Jo?" in r.speaker.prepared
+    assert "Okay. Alex will share first, and Jo will listen." in r.speaker.prepared
+    assert "Okay. Jo will share first, and Alex will listen." in r.speaker.prepared
+    # Prepared texts are those actually said next: nearly everything said after the names was ready.
+    said_after_names = [text for pid, text in r.speaker.said[r.speaker.ids.index("consent.ask") + 1:]]
+    ready = sum(text in r.speaker.prepared for text in said_after_names)
+    assert ready >= len(said_after_names) // 2
     spoken = {text for _, text in r.speaker.said}
     assert "Alex, is there more you'd like to say?" in spoken
 
