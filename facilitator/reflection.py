@@ -193,7 +193,7 @@ _REBUTTAL = re.compile(
     r"|\byou (?:do|did) (?:it|that|the same) too\b|\byou (?:are|were) the one\b|\byou started it\b"
     r"|\bwell actually\b|\bfor the record\b|\byou (?:always|never|constantly)\b|\bnot fair\b"
     r"|\byou make (?:fun of )?me\b|\bi do (?:too|that too|plenty|everything|my share)\b|\bi am \w+ too\b"
-    r"|\bi \w+ (?:too|as well)$"
+    r"|\bi (?!love you)(?:\w+ ){1,4}(?:too|as well)$"
 )
 # Advice and problem-solving. "you need to"/"you have to" alone are often the sharer's own need
 # ("you feel you have to provide"), so only their plainly directive forms count.
@@ -210,7 +210,8 @@ _ADVICE = re.compile(
     r"|\bget over it\b|\bmove on\b|\bno big deal\b|\bnot a big deal\b|\bcheer up\b|\bbright side\b"
     r"|\bwhat you (?:need|have|ought) to do\b|\bi think you (?:should|need|could)\b"
     r"|\bi (?:will|can|could) (?:try|make sure|do better|fix|change|stop|start|promise)|\bfrom now on\b"
-    r"|\bi promise\b|\bi would (?:recommend|suggest|encourage)|\bit is important (?:to|that you)"
+    r"|\bi promise\b|\bwhat (?:can|could|should) (?:i|we) do\b|\bhow (?:can|could) (?:i|we) (?:help|fix|make)"
+    r"|\bi would (?:recommend|suggest|encourage)|\bit is important (?:to|that you)"
     r"|\bi want you to\b|\bi would like you to\b|\bdo you want to (?:try|do)|\byou could (?!not)\w+"
     r"|\byou can (?!not\b|be\b|see\b|tell\b|feel\b|hardly\b)\w+"
 )
@@ -292,7 +293,8 @@ _AUX = frozenset({"do", "does", "did", "are", "is", "was", "were", "have", "has"
                   "will", "should", "may", "shall", "am"})
 _PRONOUNS = frozenset({"i", "you", "we", "they", "he", "she", "it", "that", "this", "there"})
 _ASKING = re.compile(
-    r"\b(?:tell me|can you tell|could you tell|say more|can we talk about|can i ask|may i ask"
+    r"^(?:tell me|say more)\b|(?<!to )(?<!you )(?<!they )\btell me (?:a little|a bit|more|about|what|how|why"
+    r"|when|where|if|something)|\b(?:can you tell|could you tell|can we talk about|can i ask|may i ask"
     r"|i wonder (?:if i|if we|what|how|whether|why)|i am wondering (?:what|how|if i|why))\b"
 )
 

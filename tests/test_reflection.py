@@ -146,3 +146,14 @@ def test_feelings_found_are_the_sharers_own() -> None:
     verdict = judge("When you were angry and cold I felt scared and small.", "You felt scared and small.")
     assert verdict.feelings == ("scared", "small") and verdict.accepted
     assert judge("You made me feel invisible.", "You felt invisible.").feelings == ("invisible",)
+
+
+def test_unpunctuated_speech_runs_sentences_together() -> None:
+    long_reply = (
+        "what i heard is that when i went quiet after dinner you felt really alone and you wanted to tell me "
+        "about your day and it felt like you didnt matter to me and i can understand that"
+    )
+    assert judge(SHARE, long_reply).accepted
+    assert judge(SHARE, "you felt alone what can i do to make it better").kind is Kind.ADVICE
+    assert judge(SHARE, "You felt alone. I felt alone too.").kind is Kind.REBUTTAL
+    assert judge(SHARE, "so then tell me a bit more about that").kind is Kind.QUESTION
