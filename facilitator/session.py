@@ -628,10 +628,10 @@ class Session:
                 return " ".join(parts)
 
     def _on_floor(self, floor: Floor, heard: Heard) -> bool:
-        """Apply the one-at-a-time policy; True when ``heard`` belongs to the floor holder's turn.
+        """Apply the one-at-a-time policy; True when ``heard`` carries the floor holder's words.
 
         Unsure attributions count as the holder's (a short "that's it" is too short to attribute)
-        but never bring a reminder.
+        but never bring a reminder; so does a mixed utterance that brought one.
         """
         decision = floor.decide(heard)
         if decision.overlap is not Overlap.HOLDER:
@@ -645,6 +645,10 @@ class Session:
             self.state = dataclasses.replace(self.state, reminders=reminders)
             self.log.append(ReminderGiven(self._now(), floor.other, floor.holder))
             self._say("reminder.one_at_a_time", name=floor.other, holder=floor.holder)
+        if decision.overlap is Overlap.INTERRUPTION:
+            # A mixed utterance (mostly the holder's, with the other voice in it) still carries the
+            # holder's words; only speech that is the other person's alone is left out.
+            return heard.speaker != floor.other
         return decision.overlap in (Overlap.HOLDER, Overlap.UNSURE)
 
     def _quiet(self, seconds: float) -> None:

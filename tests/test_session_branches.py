@@ -229,6 +229,8 @@ def test_mixed_voice_needs_two_confident_windows_of_the_listener() -> None:
     kinds = [e.overlap for e in r.log.events if isinstance(e, TurnDecided)]  # type: ignore[attr-defined]
     assert kinds[:2] == ["unsure", "interruption"]
     assert r.speaker.ids.count("reminder.one_at_a_time") == 1
+    # The mixed utterance still carries Alex's words into the share.
+    assert "I went to bed alone" in r.judge.calls[0][0]
 
 
 def test_sharer_talking_over_the_reflection_is_reminded_too() -> None:
