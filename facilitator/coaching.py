@@ -12,9 +12,15 @@ from collections.abc import Sequence
 from facilitator import lexicon
 
 # Thought dressed as a feeling: "I feel that you...", "I feel like you..." (Gottman, NVC).
-_THOUGHT_AS_FEELING = re.compile(r"\bi (?:feel|felt|am feeling|was feeling) (?:that |like )?you\b")
+_THOUGHT_AS_FEELING = re.compile(
+    r"\bi (?:feel|felt|am feeling|was feeling) (?:that |like |as if |as though )?you\b"
+    r"|\bit (?:feels|felt) (?:like|as if|as though) you\b"
+)
 # Harsh start-up: absolutes and labels aimed at the other person.
-_ABSOLUTES = re.compile(r"\byou (?:always|never|constantly|not once|every single time)\b")
+_ABSOLUTES = re.compile(
+    r"\byou (?:are |were |have |had |will |would )?(?:always|never|constantly)\b"
+    r"|\byou (?:do|did) not ever\b|\byou (?:not once|every single time)\b"
+)
 # Warm words after "you're so" / "you make me" are not harsh start-up.
 _KIND_WORDS = (
     r"(?!kind|sweet|good|great|wonderful|amazing|important|patient|caring|loving|thoughtful|beautiful"
@@ -34,12 +40,16 @@ _UNDER_FAUX: dict[str, tuple[str, str]] = {
     "abandoned": ("scared", "lonely"),
     "misunderstood": ("frustrated", "sad"),
     "betrayed": ("hurt", "shaken"),
-    "unappreciated": ("sad", "tired"),
+    "unappreciated": ("sad", "lonely"),
     "disrespected": ("hurt", "angry"),
     "controlled": ("frustrated", "hemmed in"),
 }
 
-_CONTRACTIONS = ((re.compile(r"\byou're\b|\byoure\b"), "you are"), (re.compile(r"\bi'm\b|\bim\b"), "i am"))
+_CONTRACTIONS = (
+    (re.compile(r"\byou're\b|\byoure\b"), "you are"),
+    (re.compile(r"\bi'm\b|\bim\b"), "i am"),
+    (re.compile(r"\b(do|did|were|are|have)n'?t\b"), r"\1 not"),
+)
 
 
 def _plain(text: str) -> str:
@@ -73,6 +83,8 @@ def share_coaching(text: str) -> str | None:
     faux = [(words[a:b], family) for a, b, family in found if lexicon.is_faux(family)]
     if faux and not named:
         said = " ".join(faux[0][0])
+        if said.startswith("not "):
+            said = "like you were " + said  # "not important" -> "like you were not important"
         first, second = _UNDER_FAUX[faux[0][1]]
         return f"You said you felt {said}. Under that, was there something like {first}, or {second}?"
     return None

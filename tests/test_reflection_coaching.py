@@ -68,3 +68,11 @@ def test_miss_coaching_is_specific() -> None:
 def test_kind_words_are_not_harsh_startup() -> None:
     assert share_coaching("You're so important to me, and I felt scared when we drifted.") is None
     assert share_coaching("You make me feel safe, and last night I felt lonely.") is None
+
+
+def test_more_harsh_forms_and_their_look_alikes() -> None:
+    assert share_coaching("Youre never home") is not None
+    assert share_coaching("it felt like you werent listening") is not None
+    assert share_coaching("If you ever want to talk, I felt lonely last week.") is None
+    line = share_coaching("I feel like I am not important to you")
+    assert line is not None and "like you were not important" in line
