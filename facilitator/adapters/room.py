@@ -284,6 +284,11 @@ class SimulatedRoom:
             line = self._waiting.popleft()
             self._place(line, self._pos + int(round(line.gap_s * SAMPLE_RATE)))
 
+    def recording(self, start_s: float, end_s: float) -> Audio:
+        """What the room's microphone picks up between two stream times (noise and lines mixed)."""
+        start = int(round(start_s * SAMPLE_RATE))
+        return self._render(start, max(0, int(round(end_s * SAMPLE_RATE)) - start))
+
     def line_audio(self, line_id: str) -> Audio:
         """The samples of a line (float32 at SAMPLE_RATE)."""
         return self._audio[line_id]

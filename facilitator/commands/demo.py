@@ -106,7 +106,9 @@ class DemoRun:
 class TimelineSink:
     """Implements AudioSink: notes where on the room's timeline each sound starts, and keeps it.
 
-    With ``device`` the chunks are also played as they come (real time); without, nothing waits.
+    With ``device`` the chunks are also played as they come (real time), each preceded by what
+    the room heard since the facilitator last spoke (Sam and Alex's lines), so someone at the
+    laptop hears the whole conversation in order; without, nothing waits.
     """
 
     def __init__(self, room: SimulatedRoom, device: AudioSink | None = None) -> None:
@@ -116,6 +118,7 @@ class TimelineSink:
         self.first_chunk_wall_s = 0.0
         self.last_start_s = 0.0
         self.last_duration_s = 0.0
+        self._replayed_until_s = 0.0
 
     def play(self, chunks: Iterable[Audio], sample_rate: int) -> None:
         """Collect (and play, with a device) the chunks; remember when the first one was ready."""
@@ -133,6 +136,9 @@ class TimelineSink:
                 yield chunk
 
         if self.device is not None:
+            people = self.room.recording(self._replayed_until_s, start_s)
+            if people.size:
+                self.device.play([people], SAMPLE_RATE)
             self.device.play(tap(), sample_rate)
         else:
             for _ in tap():
@@ -141,6 +147,7 @@ class TimelineSink:
         self.track.append((start_s, audio))
         self.last_start_s = start_s
         self.last_duration_s = audio.size / SAMPLE_RATE
+        self._replayed_until_s = start_s + self.last_duration_s
 
 
 class DemoSpeaker:
@@ -413,7 +420,7 @@ def demo(
         except DeviceError as exc:
             if output_device is not None:
                 raise
-            click.echo(f"No speaker ({exc}); writing the audio to files instead.", err=True)
+            click.echo(f"{exc} Writing the demo's audio to files instead.", err=True)
         out_dir = Path("facilitator-demo")
     run = run_demo(config, device=device, echo=click.echo)
     if isinstance(ctx.obj, dict):
