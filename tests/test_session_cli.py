@@ -188,3 +188,48 @@ def test_live_wiring_runs_on_real_engines_with_a_file_for_a_microphone(private_h
     assert outcome.log.prompt_ids()[:4] == ["welcome.hello", "welcome.safety", "welcome.privacy",
                                             "welcome.commands"]
     assert sink.seconds > 15  # real speech came out
+
+
+def test_listening_breather_ends_the_exercise_on_stop_and_joins_its_thread() -> None:
+    import threading
+    import time
+
+    from facilitator.commands.session import ListeningBreather
+    from facilitator.events import Heard
+
+    class Listener:
+        def __init__(self, lines: list[str]) -> None:
+            self.lines = lines
+            self.threads: set[str] = set()
+
+        def hear(self, timeout_s: float) -> Heard | None:
+            self.threads.add(threading.current_thread().name)
+            time.sleep(0.01)
+            return Heard(0.0, 1.0, self.lines.pop(0), None) if self.lines else None
+
+        def ignore_pending(self, tail_s: float) -> None:
+            pass
+
+    class Exercise:
+        def __init__(self, stop_heard) -> None:  # type: ignore[no-untyped-def]
+            self.stop_heard = stop_heard
+
+        def breathe(self, pattern: str, minutes: float) -> bool:
+            deadline = time.monotonic() + 5.0
+            while time.monotonic() < deadline:
+                if self.stop_heard():
+                    return False
+                time.sleep(0.005)
+            return True
+
+    listener = Listener(["breathe in", "Okay, stop."])
+    breather = ListeningBreather(listener, Exercise, poll_s=0.01)
+    started = time.monotonic()
+    assert breather.breathe("resonance", 1.0) is False
+    assert time.monotonic() - started < 2.0
+    assert listener.threads == {"breathing-stop-listener"}
+    assert not any(t.name == "breathing-stop-listener" for t in threading.enumerate())
+
+    quiet = ListeningBreather(Listener([]), Exercise, poll_s=0.01)
+    quiet.inner.breathe = lambda pattern, minutes: True  # type: ignore[method-assign]
+    assert quiet.breathe("resonance", 1.0) is True

@@ -11,6 +11,8 @@ and quiet seconds instant.
 from __future__ import annotations
 
 import sys
+import threading
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -191,7 +193,11 @@ def live_parts(config: Config, clock: Clock, source: AudioSource,
         identifier=UntilEnrolled(matcher),
     )
     speaker = LiveSpeaker(sink, synth)
-    breather = GuidedBreather(synth, sink, clock, settings=config.breathing, pacer=TerminalPacer())
+    breather = ListeningBreather(
+        listener,
+        lambda stop_heard: GuidedBreather(synth, sink, clock, settings=config.breathing,
+                                          pacer=TerminalPacer(), stop_heard=stop_heard),
+    )
     return speaker, listener, breather, matcher
 
 
@@ -212,6 +218,51 @@ class UntilEnrolled:
         if self.matcher.pair is None:
             return Attribution(start_s, start_s + audio.size / SAMPLE_RATE, None, 0.0), ()
         return self.matcher.attribute(audio, start_s)
+
+
+class ListeningBreather:
+    """A Breather whose exercise ends early when someone says "stop" (or "enough").
+
+    The session does not listen while the exercise plays, so a thread does, on the session's own
+    listener, and sets a flag the exercise polls between blocks. The thread is joined before
+    ``breathe`` returns: the listener is never used by two threads at once.
+    """
+
+    def __init__(self, listener: Listener, make: Callable[[Callable[[], bool]], Breather],
+                 poll_s: float = 0.5) -> None:
+        self.listener = listener
+        self.poll_s = poll_s
+        self._stop = threading.Event()
+        self.inner = make(self._stop.is_set)
+        self.error: Exception | None = None
+        """Why listening ended early (a lost microphone): the exercise went on; the session meets
+        the same error on its next hear and handles it there."""
+
+    def breathe(self, pattern: str, minutes: float) -> bool:
+        """Lead the exercise while listening for "stop"; True when it ran to the end."""
+        from facilitator.breathing_audio import STOP_WORDS
+
+        self._stop.clear()
+        done = threading.Event()
+
+        def listen() -> None:
+            try:
+                while not done.is_set() and not self._stop.is_set():
+                    heard = self.listener.hear(self.poll_s)
+                    if heard is not None and STOP_WORDS.search(heard.text):
+                        self._stop.set()
+                    if getattr(self.listener, "ended", False):
+                        return
+            except Exception as exc:  # kept for the caller; the exercise goes on without it
+                self.error = exc
+
+        thread = threading.Thread(target=listen, name="breathing-stop-listener", daemon=True)
+        thread.start()
+        try:
+            return self.inner.breathe(pattern, minutes)
+        finally:
+            done.set()
+            thread.join()
 
 
 class LiveSpeaker:
