@@ -96,15 +96,18 @@ def _join(words: Sequence[str]) -> str:
     return ", ".join(words[:-1]) + " and " + words[-1]
 
 
-def miss_coaching(kind: str, missing: Sequence[str]) -> str:
+def miss_coaching(kind: str, missing: Sequence[str], caught: bool = True) -> str:
     """The invitation after a reflection that missed, by reason (``Kind`` value) and the feelings left out.
 
     Args:
         kind: why the reflection was not accepted (a ``reflection.Kind`` value).
         missing: the sharer's feeling words the reflection did not carry, as they said them.
+        caught: whether the reflection carried some of what happened (words of the share).
     """
     felt = f" They said they felt {_join(list(missing[:3]))}." if missing else ""
     if kind == "missing_feelings":
+        if not caught:
+            return f"Try saying back what they told you, and how they felt: {_join(list(missing[:3]))}."
         return f"You caught what happened. Can you add how they felt: {_join(list(missing[:3]))}?"
     if kind == "rebuttal":
         if missing:

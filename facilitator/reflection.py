@@ -191,7 +191,7 @@ _REBUTTAL = re.compile(
     r"|\bin fairness\b|\byou are (?:overreacting|exaggerating|being (?:dramatic|ridiculous|unfair))"
     r"|\bover ?reacting\b|\bexaggerat\w*|\btoo sensitive\b|\bthat is (?:ridiculous|unfair|crazy|nonsense)"
     r"|\byou (?:do|did) (?:it|that|the same) too\b|\byou (?:are|were) the one\b|\byou started it\b"
-    r"|\bwell actually\b|\bfor the record\b|\byou (?:always|never|constantly)\b|\bnot fair\b"
+    r"|^whatever$|\bwell actually\b|\bfor the record\b|\byou (?:always|never|constantly)\b|\bnot fair\b"
     r"|\byou make (?:fun of )?me\b|\bi do (?:too|that too|plenty|everything|my share)\b|\bi am \w+ too\b"
     r"|\bi (?!love you)(?:\w+ ){1,4}(?:too|as well)$"
 )
@@ -514,8 +514,11 @@ def judge(share: str, reflection: str) -> Verdict:
                                                                                   or reading.opener):
         return _miss(Kind.OFF_TOPIC, min(score, 0.3), feelings, carried, missing)
     if feelings and not carried and not reply_families and long_share:
-        return _miss(Kind.MISSING_FEELINGS, min(score, 0.45), feelings, carried, missing)
-    if form < ACCEPT_FORM:
+        return _miss(Kind.MISSING_FEELINGS, min(score, 0.45), feelings, carried, missing, caught=bool(shared))
+    # After a real share, a reply needs at least one sign of reflecting ("you", an opener, a feeling,
+    # a shared word); "that's true" or "fair enough" is not a reflection, whatever the prior says.
+    positive = reading.you_n > 0 or reading.opener or reading.validation or reply_families or shared
+    if form < ACCEPT_FORM or (long_share and not positive):
         kind = Kind.QUESTION if reading.asked else Kind.OFF_TOPIC
         return _miss(kind, min(score, 0.4), feelings, carried, missing)
     return Verdict(True, round(max(0.5, score), 3), feelings, carried, None, Kind.ACCEPTED)
@@ -579,7 +582,12 @@ def _form_score(
 
 
 def _miss(
-    kind: Kind, score: float, feelings: tuple[str, ...], carried: tuple[str, ...], missing: tuple[str, ...]
+    kind: Kind,
+    score: float,
+    feelings: tuple[str, ...],
+    carried: tuple[str, ...],
+    missing: tuple[str, ...],
+    caught: bool = True,
 ) -> Verdict:
-    line = coaching.miss_coaching(kind, missing)
+    line = coaching.miss_coaching(kind, missing, caught)
     return Verdict(False, round(min(score, 0.49), 3), feelings, carried, line, kind)
