@@ -282,14 +282,18 @@ def run_demo(
     live_speaker, stream, live_breather, voices = live_parts(config, pace, room, sink)
     if isinstance(voices, VoiceMatcher):
         voices.store = MemoryVoiceprints()  # Sam and Alex are not real people: keep no voiceprints
-    if hasattr(live_breather, "pacer") and device is None:
-        live_breather.pacer = None  # no terminal pacer racing through an instant exercise
+    # The live breather listens for "stop" on a thread while the exercise plays; in the room's
+    # simulated time that thread would read a random stretch of the stream. Nobody says "stop"
+    # in the demo, so the guided exercise inside it is used directly.
+    guided = getattr(live_breather, "inner", live_breather)
+    if device is None and hasattr(guided, "pacer"):
+        guided.pacer = None  # no terminal pacer racing through an instant exercise
     voice = getattr(live_speaker, "voice", None)
     if voice is not None and echo is not click.echo:
         voice.echo = None if echo is None else (lambda text: echo(f"Facilitator: {text}"))
     listener = RecordingListener(stream, echo)
     speaker = DemoSpeaker(live_speaker, sink, room)
-    breather = DemoBreather(live_breather, sink, room)
+    breather = DemoBreather(guided, sink, room)
     session = Session(load_script(), config, speaker, listener, breather, voices, RoomClock(room))
     outcome = session.run()
     return DemoRun(outcome, room, speaker.spoken, listener.heard, sink.track, time.perf_counter() - started)
