@@ -329,6 +329,14 @@ def _is_question(sentence: _Sentence, text: str) -> bool:
     return False
 
 
+def _feeling_check(text: str) -> bool:
+    """True for a question that offers a feeling back, a check: "are you feeling alone?"."""
+    words = text.split()
+    if len(words) < 3 or words[0] not in {"are", "were", "do", "did"} or words[1] != "you":
+        return False
+    return any(start <= 5 for start, _, _ in lexicon.find_feelings(words[:8]))
+
+
 def _read(sentences: list[_Sentence]) -> _Reading:
     statements: list[str] = []
     last_is_question = False
@@ -350,7 +358,7 @@ def _read(sentences: list[_Sentence]) -> _Reading:
         checked = _TAIL_CHECK.search(text) if len(words) > 4 else None
         if checked:  # "..., isn't it?", "..., is that right?": a reflection offered for checking
             text = text[: checked.start()].strip()
-        if _is_question(sentence, text):
+        if _is_question(sentence, text) and not _feeling_check(text):
             last_is_question = True
             continue
         if _CHECKS.match(text) and len(words) <= 6:
@@ -513,7 +521,9 @@ def judge(share: str, reflection: str) -> Verdict:
     if long_share and not shared and not carried and len(reply_keys) >= 2 and not (reading.validation
                                                                                   or reading.opener):
         return _miss(Kind.OFF_TOPIC, min(score, 0.3), feelings, carried, missing)
-    if feelings and not carried and not reply_families and long_share:
+    # The sharer named feelings and none came back: invite them. A different feeling guessed with
+    # nothing else of the share ("are you angry?" after "I felt alone") misses too.
+    if feelings and not carried and long_share and (not reply_families or not shared):
         return _miss(Kind.MISSING_FEELINGS, min(score, 0.45), feelings, carried, missing, caught=bool(shared))
     # After a real share, a reply needs at least one sign of reflecting ("you", an opener, a feeling,
     # a shared word); "that's true" or "fair enough" is not a reflection, whatever the prior says.

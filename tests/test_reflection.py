@@ -157,3 +157,10 @@ def test_unpunctuated_speech_runs_sentences_together() -> None:
     assert judge(SHARE, "you felt alone what can i do to make it better").kind is Kind.ADVICE
     assert judge(SHARE, "You felt alone. I felt alone too.").kind is Kind.REBUTTAL
     assert judge(SHARE, "so then tell me a bit more about that").kind is Kind.QUESTION
+
+
+def test_a_question_offering_the_feeling_is_a_check_but_a_wrong_guess_misses() -> None:
+    assert judge(SHARE, "Are you feeling alone?").accepted
+    assert judge(SHARE, "did you feel lonely when i was on my phone").accepted
+    wrong = judge(SHARE, "are you angry")
+    assert wrong.kind is Kind.MISSING_FEELINGS and wrong.coaching is not None and "alone" in wrong.coaching
