@@ -257,32 +257,55 @@ def run_identify(matcher: VoiceMatcher, detector: SileroVad, prints: dict[str, t
                 tally.seconds[key] += step
 
 
-def run_librispeech(matcher: VoiceMatcher, embedder: CachedEncoder, folder: Path, window_s: float) -> Tally:
-    speakers = sorted(p.name for p in folder.iterdir() if p.is_dir())
+def libri_speakers(folder: Path) -> dict[str, list[tuple[str, Audio]]]:
+    return {d.name: [(f.name, load_audio(f)) for f in sorted(d.glob("*.flac"))]
+            for d in sorted(folder.iterdir()) if d.is_dir()}
+
+
+def speechbrain_speakers(folder: Path) -> dict[str, list[tuple[str, Audio]]]:
+    out: dict[str, list[tuple[str, Audio]]] = defaultdict(list)
+    for f in sorted(folder.glob("*.wav")):
+        out[f.name.split("_")[0]].append((f.name, load_audio(f)))
+    return dict(out)
+
+
+def run_pairs(matcher: VoiceMatcher, embedder: CachedEncoder, clips: dict[str, list[tuple[str, Audio]]],
+              window_s: float) -> Tally:
+    """Every pair of speakers: each enrolled from their first clips (6-8 s), the rest scored."""
     prints: dict[str, Voiceprint] = {}
     tests: dict[str, list[tuple[str, Audio]]] = {}
-    for spk in speakers:
-        files = sorted((folder / spk).glob("*.flac"))
-        clips, total, rest = [], 0.0, []
-        for f in files:
-            a = load_audio(f)
+    for spk, items in clips.items():
+        taken, total, rest = [], 0.0, []
+        for name, a in items:
             if total < ENROL_MIN_S:
                 take = a[: int((ENROL_MAX_S - total) * SAMPLE_RATE)]
-                clips.append(take)
+                taken.append(take)
                 total += len(take) / SAMPLE_RATE
             else:
-                rest.append((f.name, a))
-        enrol = np.concatenate(clips)
-        prints[spk] = Voiceprint(spk, embed_windows(embedder, enrol, window_s), total)
+                rest.append((name, a))
+        prints[spk] = Voiceprint(spk, embed_windows(embedder, np.concatenate(taken), window_s), total)
         tests[spk] = rest
     tally = Tally()
-    for a, b in combinations(speakers, 2):
+    for a, b in combinations(sorted(clips), 2):
         matcher.use_voiceprints(prints[a], prints[b])
         for spk in (a, b):
             for name, clip in tests[spk]:
                 whole, _ = matcher.attribute(clip, 0.0)
                 tally.add(spk, whole.speaker, f"{a}/{b} {name} margin {whole.margin:+.3f}")
     return tally
+
+
+def degraded(clips: dict[str, list[tuple[str, Audio]]], rirs: list[Audio], noises: list[Audio],
+             snr_db: float) -> dict[str, list[tuple[str, Audio]]]:
+    """Each clip through a room (cycling through the impulse responses) with real noise added."""
+    out: dict[str, list[tuple[str, Audio]]] = {}
+    k = 0
+    for spk, items in clips.items():
+        out[spk] = []
+        for name, a in items:
+            out[spk].append((name, degrade(a, rirs[k % len(rirs)], noises[k % len(noises)], snr_db)))
+            k += 1
+    return out
 
 
 def current_rss_mb() -> float:
@@ -344,9 +367,21 @@ def main() -> None:
     rows += [n_utt.row(f"same, room impulse + noise at 15 dB ({len(rirs)} rooms), utterances >= 1.5 s"),
              n_win.row("same, room + noise, ~1.5 s windows")]
 
-    libri = run_librispeech(matcher, embedder, speech / "librispeech-test-other-10spk", config.window_s)
+    libri_clips = libri_speakers(speech / "librispeech-test-other-10spk")
+    libri = run_pairs(matcher, embedder, libri_clips, config.window_s)
     rows.append(libri.row("LibriSpeech test-other, 45 pairs, utterances"))
     wrong += libri.wrong_items
+    rir_audio = [load_audio(p) for p in rirs]
+    noise_audio = [load_audio(p) for p in noises]
+    libri_noisy = run_pairs(matcher, embedder, degraded(libri_clips, rir_audio, noise_audio, 15.0),
+                            config.window_s)
+    rows.append(libri_noisy.row(f"same, each clip through one of {len(rirs)} rooms + noise at 15 dB"))
+    wrong += libri_noisy.wrong_items
+    sb_clips = speechbrain_speakers(speech / "speechbrain" / "ASR")
+    sb = run_pairs(matcher, embedder, sb_clips, config.window_s)
+    sb_noisy = run_pairs(matcher, embedder, degraded(sb_clips, rir_audio, noise_audio, 15.0), config.window_s)
+    rows += [sb.row("speechbrain ASR, 2 speakers, sentences"),
+             sb_noisy.row("same, rooms + noise at 15 dB")]
 
     clip = audio["dev00"][: 10 * SAMPLE_RATE]
     encoder.embed(clip)
