@@ -82,15 +82,15 @@ FEELINGS: dict[str, tuple[str, ...]] = {
         "shaken", "not okay", "struggling", "struggle", "hard time", "difficult", "tough",
         "hard for you", "hard for me", "rough",
     ),
-    "numb": ("numb", "empty", "shut down", "checked out", "indifferent", "detached"),
+    "numb": ("numb", "shut down", "checked out", "indifferent", "detached"),
     "shocked": ("shocked", "surprised", "stunned", "blindsided", "caught off guard", "taken aback"),
     "happy": (
         "happy", "happier", "glad", "joy", "joyful", "pleased", "delighted", "content", "excited",
         "thrilled", "cheerful",
     ),
-    "relieved": ("relieved", "relief", "calm", "calmer", "peaceful", "at ease", "relaxed", "safe"),
+    "relieved": ("relieved", "relief", "calmer", "peaceful", "at ease", "relaxed"),
     "grateful": ("grateful", "thankful", "gratitude"),
-    "loved": ("loved", "cared for", "supported", "cherished"),
+    "loved": ("cared for", "cherished"),
     "longing": ("miss you", "missed you", "miss me", "missed me", "longing", "yearning", "homesick"),
     "hopeful": ("hopeful", "optimistic", "encouraged", "motivated"),
     "proud": ("proud", "pride", "confident", "capable"),
@@ -113,7 +113,7 @@ FAUX_FEELINGS: dict[str, tuple[str, ...]] = {
         "unappreciated", "taken for granted", "unvalued", "unimportant", "not valued",
         "not appreciated", "not a priority", "not important", "second place", "an afterthought",
     ),
-    "disrespected": ("disrespected", "belittled", "insulted", "put down", "mocked", "patronized"),
+    "disrespected": ("disrespected", "belittled", "insulted", "mocked", "patronized", "patronised"),
     "controlled": ("controlled", "pressured", "smothered", "cornered", "micromanaged", "nagged"),
 }
 
@@ -127,6 +127,8 @@ FEEL_ONLY: dict[str, str] = {
     "better": "relieved", "safe": "relieved", "seen": "loved", "heard": "loved", "used": "betrayed",
     "guilty": "guilty", "responsible": "guilty", "exposed": "insecure", "off": "upset",
     "touched": "grateful", "moved": "grateful", "crappy": "upset", "shitty": "upset",
+    "empty": "numb", "loved": "loved", "supported": "loved", "calm": "relieved", "unloved": "abandoned",
+
 }
 _FEEL_VERBS: frozenset[str] = frozenset({"feel", "felt", "feeling", "feels", "made", "makes", "make"})
 _INTENSIFIERS: frozenset[str] = frozenset({"so", "really", "very", "pretty", "quite", "a", "bit", "little",
