@@ -65,6 +65,10 @@ def test_every_moment_of_the_demo_happens(demo_run: DemoRun) -> None:
     assert prompts[first_share:].count("share.more") >= 1
     alex_share = [h for h in run.heard if h.speaker == "Alex" and "scared" in h.text.lower()]
     assert alex_share, "Alex's first share line was heard and attributed to Alex"
+    placed = {p.line.id: p for p in run.room.played}
+    pause = (placed["alex.share1"].end_s, placed["alex.share2"].start_s)
+    assert pause[1] - pause[0] > 2.5
+    assert not [s for s in run.spoken if pause[0] <= s.start_s <= pause[1]], "silent through the pause"
     # one interruption that gets a reminder (to Sam), one continuer that does not
     reminders = [e for e in run.outcome.log.events if isinstance(e, ReminderGiven)]
     assert [(r.to, r.holder) for r in reminders] == [("Sam", "Alex")]
