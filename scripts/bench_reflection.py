@@ -19,6 +19,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from facilitator import reflection
 from facilitator.reflection import judge
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -82,6 +83,25 @@ def bench_annomi(path: Path, show_errors: int) -> float:
     return elapsed / max(1, len(pairs))
 
 
+def sweep(path: Path) -> None:
+    """Recall and precision on AnnoMI for other form-score thresholds (the trade-off, not a tuning loop)."""
+    pairs = annomi_pairs(path)
+    saved = reflection.ACCEPT_FORM
+    print("\n| form threshold | recall | precision |\n|---|---|---|")
+    try:
+        for threshold in (0.35, 0.4, 0.45, 0.5, 0.55, 0.6):
+            reflection.ACCEPT_FORM = threshold
+            hit = accepted = 0
+            for share, response, behaviour, _ in pairs:
+                ok = judge(share, response).accepted
+                accepted += ok
+                hit += ok and behaviour == "reflection"
+            total = sum(1 for p in pairs if p[2] == "reflection")
+            print(f"| {threshold:.2f} | {hit / total:.3f} | {hit / max(1, accepted):.3f} |")
+    finally:
+        reflection.ACCEPT_FORM = saved
+
+
 def bench_pairs(path: Path) -> float:
     lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     right = 0
@@ -132,10 +152,13 @@ def main() -> None:
     parser.add_argument("--annomi", type=Path, default=ANNOMI)
     parser.add_argument("--pairs", type=Path, default=PAIRS)
     parser.add_argument("--errors", type=int, default=0, help="print this many AnnoMI misjudgements")
+    parser.add_argument("--sweep", action="store_true", help="print AnnoMI figures by threshold")
     args = parser.parse_args()
     per_pair = []
     if args.annomi.is_file():
         per_pair.append(bench_annomi(args.annomi, args.errors))
+        if args.sweep:
+            sweep(args.annomi)
     else:
         print(f"{args.annomi} is absent: AnnoMI figures skipped")
     if args.pairs.is_file():
