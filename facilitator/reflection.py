@@ -67,7 +67,8 @@ _CONTRACTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\b(you|we|they)'re\b", r"\1 are"),
         (r"\byoure\b", "you are"),
         (r"\b(i|you|we|they)'ve\b", r"\1 have"),
-        (r"\b(ive|youve)\b", "_ have"),
+        (r"\bive\b", "i have"),
+        (r"\byouve\b", "you have"),
         (r"\b(i|you|we|they|he|she|it|that)'ll\b", r"\1 will"),
         (r"\b(i|you|we|they|he|she)'d\b", r"\1 would"),
         (r"\b(it|that|what|there|he|she|who|here|where|how)'s\b", r"\1 is"),
@@ -96,10 +97,6 @@ class _Sentence:
     asked: bool
     """Ended with a question mark."""
 
-    @property
-    def text(self) -> str:
-        return " ".join(self.words)
-
 
 def _expand(text: str) -> str:
     text = text.lower().replace("\u2019", "'").replace("\u2018", "'")
@@ -107,7 +104,7 @@ def _expand(text: str) -> str:
     text = text.replace("--", ". ").replace("\u2014", ". ").replace("\u2013", ". ")
     for pattern, full in _CONTRACTIONS:
         text = pattern.sub(full, text)
-    return text.replace("_ have", "i have")
+    return text
 
 
 def _clean_words(chunk: str) -> list[str]:
@@ -121,8 +118,6 @@ def _clean_words(chunk: str) -> list[str]:
         if (words and len(words[-1]) < len(word) and word.startswith(words[-1])
                 and words[-1] not in lexicon.STOPWORDS and words[-1] not in {"i", "a"}):
             words[-1] = word  # a cut-off start: "wha what", "n not"
-            continue
-        if len(words) >= 3 and words[-2:] == [words[-4] if len(words) >= 4 else "", word]:
             continue
         words.append(word)
     # repeated bigrams from stutters: "i was i was" -> "i was"
@@ -262,7 +257,6 @@ _VALIDATION = re.compile(
 )
 _YOU = frozenset({"you", "your", "yours", "yourself", "youre"})
 _ME = frozenset({"i", "me", "my", "mine", "myself"})
-_WE_THEY = frozenset({"we", "us", "our", "they", "them", "their", "he", "she", "people", "it"})
 _NON_LATIN = re.compile(r"[^\W\d_a-zA-Z\u00c0-\u024f]")
 _ENGLISH_HINTS = lexicon.STOPWORDS | frozenset({"not", "was", "felt", "when", "went"})
 
@@ -276,7 +270,7 @@ class _Reading:
     rebuttal: bool
     advice: bool
     question: bool
-    """The reply asks something and its declarative part reflects little."""
+    """The last sentence is a real question (not a check such as "is that right?")."""
     you_n: int
     me_n: int
     opener: bool
@@ -286,6 +280,7 @@ class _Reading:
     earlier_question: bool
     """A real question before the last sentence."""
     sentences: int
+    """Sentences with words left after the discourse markers."""
 
 
 _WH = frozenset({"what", "why", "how", "when", "where", "who", "which", "whose", "whom"})
@@ -395,7 +390,6 @@ def _read(sentences: list[_Sentence]) -> _Reading:
 
 @dataclass(frozen=True)
 class _Share:
-    words: tuple[str, ...]
     feelings: tuple[tuple[str, str], ...]
     """(as said, family), one per family, in order."""
     content: frozenset[str]
@@ -410,7 +404,6 @@ def _read_share(text: str) -> _Share:
                 seen.setdefault(family, " ".join(sentence.words[start:end]))
         words.extend(sentence.words)
     return _Share(
-        words=tuple(words),
         feelings=tuple((said, family) for family, said in seen.items()),
         content=frozenset(lexicon.content_keys(words)),
     )
