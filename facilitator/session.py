@@ -131,6 +131,20 @@ class _Finished(Exception):
         self.kind = kind
 
 
+class _SharePhase(enum.Enum):
+    """Where a share stands.
+
+    The sharer holds the floor; or "is there more?" was asked; or, after a silence to that, the
+    gentle "take your time" was said.
+    """
+
+    SPEAKING = "speaking"
+    ASKED_MORE = "asked_more"
+    NUDGED = "nudged"
+
+
+_NUDGE_PATIENCE = 3.0
+"""After "take your time", wait this many answer timeouts before asking "is there more?" again."""
 _MAX_ENROL_TRIES = 3
 _SLOWER_STEP = 1.25
 _MAX_PACE = 2.0
@@ -446,23 +460,27 @@ class Session:
         self._say("share.again" if self._share_parts else "share.invite", **roles)
         floor = Floor(sharer, listener, self.rules)
         coached = False
-        asked_more = False
+        phase = _SharePhase.SPEAKING
         while True:
-            timeout = self.cfg.answer_timeout_s if asked_more else self.cfg.long_silence_s
-            heard = self._hear(self._wait(timeout))
+            heard = self._hear(self._wait(self._share_silence_s(phase)))
             if heard is None:
-                # A long silence: emotional sharing has long pauses, so ask, never end the turn.
-                self._say("share.unsure" if asked_more else "share.more", **roles)
-                asked_more = not asked_more
+                # A long silence: emotional sharing has long pauses, so ask, never end the turn;
+                # after the gentle nudge, wait longer before asking again (no nagging).
+                if phase is _SharePhase.ASKED_MORE:
+                    self._say("share.unsure", **roles)
+                    phase = _SharePhase.NUDGED
+                else:
+                    self._say("share.more", **roles)
+                    phase = _SharePhase.ASKED_MORE
                 continue
             if not self._on_floor(floor, heard):
                 continue
             text = heard.text.strip()
-            if asked_more:
+            if phase is not _SharePhase.SPEAKING:
                 answer = parse_answer(text)
                 if answer is Answer.NO:
                     break
-                asked_more = False
+                phase = _SharePhase.SPEAKING
                 if answer is Answer.YES and len(words(text)) <= 3:
                     continue  # "yes" alone: they will go on
             if text:
@@ -474,9 +492,16 @@ class Session:
                     self._speak("share.coaching", tip)
                     continue
                 self._say("share.more", **roles)
-                asked_more = True
+                phase = _SharePhase.ASKED_MORE
         self._say("share.done", **roles)
         self._goto(Step.REFLECT)
+
+    def _share_silence_s(self, phase: _SharePhase) -> float:
+        if phase is _SharePhase.SPEAKING:
+            return self.cfg.long_silence_s
+        if phase is _SharePhase.ASKED_MORE:
+            return self.cfg.answer_timeout_s
+        return self.cfg.answer_timeout_s * _NUDGE_PATIENCE
 
     @property
     def share_text(self) -> str:

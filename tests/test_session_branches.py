@@ -22,7 +22,7 @@ from session_fakes import (
 )
 
 from facilitator.session import OutcomeKind, time_phrase
-from facilitator.sessionlog import ReminderGiven, TurnDecided
+from facilitator.sessionlog import PromptSpoken, ReminderGiven, TurnDecided
 from facilitator.state import Step
 
 
@@ -149,6 +149,11 @@ def test_long_silence_asks_is_there_more_and_moves_on_only_after_no() -> None:
     first_reflect = ids.index("reflect.invite")
     assert ids[:first_reflect].count("share.more") == 3
     assert "share.unsure" in ids[:first_reflect]
+    # After "take your time", a much longer quiet before asking again: no nagging.
+    prompts = [e for e in r.log.events if isinstance(e, PromptSpoken)]
+    nudge = next(i for i, e in enumerate(prompts) if e.prompt_id == "share.unsure")
+    assert prompts[nudge + 1].prompt_id == "share.more"
+    assert prompts[nudge + 1].started_s - prompts[nudge].t_s >= 60.0
     # The long pause did not end the share; the later words are part of what is judged.
     assert "scared that something had happened" in r.judge.calls[0][0]
 
