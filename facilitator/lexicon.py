@@ -144,7 +144,9 @@ RELATED: dict[str, frozenset[str]] = {
     "angry": frozenset({"frustrated", "upset"}),
     "frustrated": frozenset({"angry", "upset"}),
     "sad": frozenset({"hurt", "upset", "disappointed", "lonely"}),
-    "hurt": frozenset({"sad", "upset"}),
+    # "hurt" is the plain word for most painful feelings, so it carries them and they carry it.
+    "hurt": frozenset({"sad", "upset", "ashamed", "insecure", "disrespected", "betrayed", "ignored",
+                       "abandoned", "misunderstood", "lonely", "disappointed", "unappreciated"}),
     "lonely": frozenset({"sad", "ignored", "abandoned"}),
     "ignored": frozenset({"lonely", "unappreciated"}),
     "abandoned": frozenset({"lonely", "ignored"}),
