@@ -181,12 +181,14 @@ class Answer(enum.Enum):
 _NOT_YET = (
     "not yet", "not now", "not right now", "not today", "later", "maybe later", "not ready",
     "not quite", "almost", "need more time", "need some time", "give me time", "another time",
-    "not at the moment", "in a bit",
+    "not at the moment", "in a bit", "not exactly", "not entirely", "partly", "kind of", "sort of",
+    "you missed", "missed",
 )
 _UNSURE = ("don't know", "do not know", "not sure", "i'm unsure", "no idea")
 _NO = (
     "no", "nope", "nah", "not really", "i'm not", "i am not", "i don't", "i do not", "don't want",
     "not complete", "not at all", "that's all", "that's it", "nothing more", "no more", "i'm done",
+    "rather not", "that's everything",
 )
 _YES = (
     "yes", "yeah", "yep", "yup", "sure", "okay", "ok", "i am", "i do", "of course", "definitely",
@@ -306,6 +308,11 @@ _NOT_NAMES = frozenset(
 )
 
 
+_LEADING_FILLER = re.compile(
+    r"^\s*(?:(?:uh|um|er|hi|hello|hey|okay|ok|so|well|oh)\b[\s,.!]*)+", re.IGNORECASE
+)
+
+
 def parse_name(text: str) -> str | None:
     """The name someone introduces themselves with ("My name is Alex", "I'm Jo", "Sam here", "Alex.")."""
     clean = text.translate(_APOSTROPHES)
@@ -313,6 +320,7 @@ def parse_name(text: str) -> str | None:
         match = pattern.search(clean)
         if match and match.group(1).lower() not in _NOT_NAMES:
             return match.group(1).capitalize()
+    clean = _LEADING_FILLER.sub("", clean)
     first = re.match(r"^\s*([A-Z][a-z'-]+)\s*[.,!]?(?:\s|$)", clean)
     if first and first.group(1).lower() not in _NOT_NAMES and len(words(clean)) <= 3:
         return first.group(1)

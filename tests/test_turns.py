@@ -90,7 +90,9 @@ def test_handoff(text: str, expected: bool) -> None:
     ("Not yet.", Answer.NOT_YET), ("Not right now.", Answer.NOT_YET), ("Maybe later.", Answer.NOT_YET),
     ("Not quite.", Answer.NOT_YET), ("No.", Answer.NO), ("Nope.", Answer.NO), ("No, that's all.", Answer.NO),
     ("I'm not.", Answer.NO), ("I don't know.", Answer.UNCLEAR), ("Hmm, the weather.", Answer.UNCLEAR),
-    ("", Answer.UNCLEAR),
+    ("", Answer.UNCLEAR), ("I'd rather not.", Answer.NO), ("Mostly, but you missed the part about work.",
+                                                              Answer.NOT_YET),
+    ("Sort of.", Answer.NOT_YET), ("Yes, you got it.", Answer.YES), ("No, that's everything.", Answer.NO),
 ])
 def test_answers(text: str, expected: Answer) -> None:
     assert parse_answer(text) is expected
@@ -116,6 +118,7 @@ def test_who_goes_first(text: str, speaker: str | None, pick: Pick, name: str | 
 @pytest.mark.parametrize(("text", "name"), [
     ("My name is Alex and it's been a long day.", "Alex"), ("I'm Jo. Work was hard.", "Jo"),
     ("Sam here.", "Sam"), ("Alex.", "Alex"), ("Hi, this is Robin.", "Robin"), ("call me kit", "Kit"),
+    ("Uh, Sam.", "Sam"), ("Hi. Robin.", "Robin"),
     ("I'm tired today.", None), ("Hello.", None), ("", None),
 ])
 def test_names(text: str, name: str | None) -> None:
