@@ -516,7 +516,8 @@ class Session:
         checks = 0
         while True:
             self._mirror(target, sharer, listener)
-            answer = self._ask_yes_no("reflect.check", "reflect.check", default=Answer.YES, **roles)
+            answer = self._ask_yes_no("reflect.check", "reflect.check", default=Answer.YES, partly=True,
+                                      **roles)
             if answer is Answer.YES:
                 self._say("reflect.confirmed", **roles)
                 break
@@ -611,7 +612,8 @@ class Session:
     # --- listening -----------------------------------------------------------------------------
 
     def _ask_yes_no(
-        self, prompt_id: str, unclear_id: str, default: Answer = Answer.NOT_YET, **values: str
+        self, prompt_id: str, unclear_id: str, default: Answer = Answer.NOT_YET, partly: bool = False,
+        **values: str,
     ) -> Answer:
         """Ask a yes/no question; after ``answer_attempts`` unclear answers, take ``default``.
 
@@ -621,7 +623,9 @@ class Session:
         self._say(prompt_id, **values)
         for attempt in range(self.cfg.answer_attempts):
             heard = self._hear(self._wait(self.cfg.answer_timeout_s))
-            answer = parse_answer(heard.text) if heard is not None else Answer.UNCLEAR
+            answer = (
+                parse_answer(heard.text, partly_is_not_yet=partly) if heard is not None else Answer.UNCLEAR
+            )
             if answer is not Answer.UNCLEAR:
                 return answer
             if attempt < self.cfg.answer_attempts - 1:

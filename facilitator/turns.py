@@ -181,9 +181,10 @@ class Answer(enum.Enum):
 _NOT_YET = (
     "not yet", "not now", "not right now", "not today", "later", "maybe later", "not ready",
     "not quite", "almost", "need more time", "need some time", "give me time", "another time",
-    "not at the moment", "in a bit", "not exactly", "not entirely", "partly", "kind of", "sort of",
-    "you missed", "missed",
+    "not at the moment", "in a bit",
 )
+_PARTLY = ("not exactly", "not entirely", "partly", "kind of", "sort of", "mostly", "missed")
+"""Only for "did that feel right?": "mostly, but you missed ..." means not yet."""
 _UNSURE = ("don't know", "do not know", "not sure", "i'm unsure", "no idea")
 _NO = (
     "no", "nope", "nah", "not really", "i'm not", "i am not", "i don't", "i do not", "don't want",
@@ -198,16 +199,18 @@ _YES = (
 )
 
 
-def parse_answer(text: str) -> Answer:
+def parse_answer(text: str, *, partly_is_not_yet: bool = False) -> Answer:
     """Read a yes, a no or a not-yet in a short spoken answer.
 
     "Not yet" is checked first (it contains "not"), then "no" (a no anywhere weighs more than a
-    polite "okay" around it), then "yes".
+    polite "okay" around it), then "yes". With ``partly_is_not_yet`` ("did that feel right?"),
+    "mostly", "sort of" or "you missed ..." count as not yet; elsewhere ("I missed you") they
+    mean nothing.
     """
     tokens = words(text)
     if not tokens:
         return Answer.UNCLEAR
-    if _has(tokens, _NOT_YET):
+    if _has(tokens, _NOT_YET) or (partly_is_not_yet and _has(tokens, _PARTLY)):
         return Answer.NOT_YET
     if _has(tokens, _UNSURE):
         return Answer.UNCLEAR

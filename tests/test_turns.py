@@ -90,12 +90,19 @@ def test_handoff(text: str, expected: bool) -> None:
     ("Not yet.", Answer.NOT_YET), ("Not right now.", Answer.NOT_YET), ("Maybe later.", Answer.NOT_YET),
     ("Not quite.", Answer.NOT_YET), ("No.", Answer.NO), ("Nope.", Answer.NO), ("No, that's all.", Answer.NO),
     ("I'm not.", Answer.NO), ("I don't know.", Answer.UNCLEAR), ("Hmm, the weather.", Answer.UNCLEAR),
-    ("", Answer.UNCLEAR), ("I'd rather not.", Answer.NO), ("Mostly, but you missed the part about work.",
-                                                              Answer.NOT_YET),
-    ("Sort of.", Answer.NOT_YET), ("Yes, you got it.", Answer.YES), ("No, that's everything.", Answer.NO),
+    ("", Answer.UNCLEAR), ("I'd rather not.", Answer.NO), ("Yes, you got it.", Answer.YES),
+    ("No, that's everything.", Answer.NO), ("Yes. I missed you, and I want to talk.", Answer.YES),
 ])
 def test_answers(text: str, expected: Answer) -> None:
     assert parse_answer(text) is expected
+
+
+def test_a_partial_yes_is_not_yet_only_for_did_that_feel_right() -> None:
+    partial = "Mostly, but you missed the part about work."
+    assert parse_answer(partial, partly_is_not_yet=True) is Answer.NOT_YET
+    assert parse_answer("Sort of.", partly_is_not_yet=True) is Answer.NOT_YET
+    assert parse_answer("Yes, exactly.", partly_is_not_yet=True) is Answer.YES
+    assert parse_answer("Sort of.") is Answer.UNCLEAR
 
 
 NAMES = ("Alex", "Jo")
