@@ -11,7 +11,11 @@ listener reads), so a person's wait after a clear hand-off has two parts:
              utterance to the moment Piper's first chunk of the reply was ready: Whisper, the
              voice matcher, the session's decision, and synthesis of the first sentence (or the
              prompt cache).
-latency = wait + processing. Audio output buffering of a real sound card is not included.
+  backlog    the stream does not move while the program computes, so the wall-clock time spent
+             between the previous prompt and that block (VAD, Whisper on earlier utterances,
+             synthesizing likely next prompts) is compared with the stream time it covered; the
+             excess is time a live run would still be catching up with the microphone (mostly 0).
+latency = wait + backlog + processing. Audio output buffering of a real sound card is not included.
 A "clear hand-off" is a line marked `ends_turn = "handoff"` in facilitator/data/demo/conversation.toml:
 an answer to a question, or a turn ending in "that's it" / "I'm done". Turns with no closing words
 (`ends_turn = "pause"`: reflections, acknowledgements) are reported apart: there the session
@@ -43,6 +47,7 @@ def main() -> None:
     config = load_config(None, overrides=dict(DEMO_OVERRIDES))
     waits: list[float] = []
     procs: list[float] = []
+    backlogs: list[float] = []
     totals: list[float] = []
     paused: list[float] = []
     walls: list[float] = []
@@ -57,10 +62,12 @@ def main() -> None:
         for lat in run.latencies():
             waits.append(lat.wait_s)
             procs.append(lat.processing_s)
+            backlogs.append(lat.backlog_s)
             totals.append(lat.total_s)
             if args.detail:
                 print(f"  {lat.line_id:20s} -> {lat.prompt_id:24s} wait {lat.wait_s:5.2f} s"
-                      f"  processing {lat.processing_s:5.2f} s  total {lat.total_s:5.2f} s")
+                      f"  backlog {lat.backlog_s:5.2f} s  processing {lat.processing_s:5.2f} s"
+                      f"  total {lat.total_s:5.2f} s")
         paused += [lat.total_s for lat in run.latencies("pause")]
         conversation_min = run.room.now_s / 60
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -72,6 +79,7 @@ def main() -> None:
     print("|---|---|---|")
     print(f"| hand-off to first facilitator audio ({len(totals)} hand-offs) | {stat(totals)} |")
     print(f"| - of which end-of-utterance wait (stream time) | {stat(waits)} |")
+    print(f"| - of which catching up with the microphone (backlog) | {stat(backlogs)} |")
     print(f"| - of which processing (wall clock) | {stat(procs)} |")
     print(f"| turn ended by a pause (reflections) to facilitator audio ({len(paused)}) | {stat(paused)} |")
     print()

@@ -49,6 +49,10 @@ class Spoken:
     end_s: float
     processing_s: float
     """Wall-clock time from the room's last block to the first synthesized chunk (s)."""
+    backlog_s: float = 0.0
+    """How far a live run would have fallen behind the microphone before that last block: the
+    wall-clock time spent since the previous prompt (listening, Whisper, preparing the next
+    prompts) beyond the stream time it covered (s; 0 when it kept up)."""
 
 
 @dataclass(frozen=True)
@@ -62,11 +66,13 @@ class Latency:
     silence plus any further listening the session chose to do (s)."""
     processing_s: float
     """Wall-clock time spent after that: Whisper, the voice matcher, the session, Piper's first chunk."""
+    backlog_s: float = 0.0
+    """Time a live run would still have been catching up with the microphone (Spoken.backlog_s)."""
 
     @property
     def total_s(self) -> float:
         """What a person would wait (s)."""
-        return self.wait_s + self.processing_s
+        return self.wait_s + self.backlog_s + self.processing_s
 
 
 @dataclass
@@ -91,7 +97,7 @@ class DemoRun:
             if after:
                 first = min(after, key=lambda s: s.start_s)
                 found.append(Latency(placed.line.id, first.prompt_id, first.start_s - placed.end_s,
-                                     first.processing_s))
+                                     first.processing_s, first.backlog_s))
         return found
 
     def talked_over(self) -> list[tuple[Spoken, list[str]]]:
@@ -155,6 +161,10 @@ class DemoSpeaker:
 
     The prompt's length of stream time passes (heard by no one: the listener drops it as
     half-duplex), then the room is told the prompt finished, which cues the next line.
+
+    The room's stream does not move while the program computes, so the wall-clock time spent
+    between two prompts is compared with the stream time it covered: any excess is time a live
+    run would have spent catching up with the microphone (``Spoken.backlog_s``).
     """
 
     def __init__(self, inner: Speaker, sink: TimelineSink, room: SimulatedRoom) -> None:
@@ -162,15 +172,28 @@ class DemoSpeaker:
         self.sink = sink
         self.room = room
         self.spoken: list[Spoken] = []
+        self._mark = (time.perf_counter(), room.now_s)
 
     def say(self, prompt_id: str, text: str) -> None:
         """Speak through the inner speaker, then advance the room and cue it."""
+        mark_wall_s, mark_stream_s = self._mark
+        heard_wall_s = self.room.last_block_wall_s - mark_wall_s
+        backlog = max(0.0, heard_wall_s - (self.room.now_s - mark_stream_s))
         self.inner.say(prompt_id, text)
         start, duration = self.sink.last_start_s, self.sink.last_duration_s
         processing = max(0.0, self.sink.first_chunk_wall_s - self.room.last_block_wall_s)
-        self.spoken.append(Spoken(prompt_id, text, start, start + duration, processing))
+        self.spoken.append(Spoken(prompt_id, text, start, start + duration, processing, backlog))
         self.room.facilitator_spoke(prompt_id, duration)
         self.room.prompt_done(prompt_id)
+        # Later sentences were synthesized while the first played: only now does the next
+        # stretch of listening start, in wall-clock and in stream time.
+        self._mark = (time.perf_counter(), self.room.now_s)
+
+    def prepare(self, texts: list[str]) -> None:
+        """Let the live speaker synthesize likely next prompts (the session asks after each prompt)."""
+        prepare: Callable[[list[str]], None] | None = getattr(self.inner, "prepare", None)
+        if prepare is not None:
+            prepare(texts)
 
     def slower(self) -> None:
         """Pass "slower" on to the live speaker."""
