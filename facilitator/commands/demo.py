@@ -429,8 +429,6 @@ def demo(
     the role switch and the goodbye, heard through the same listening code as a live session.
 
     Examples: facilitator demo; facilitator demo --out demo-out
-
-    Tests may pass ``obj={}`` to click's runner to get the run back as ``obj["run"]``.
     """
     from facilitator.config import load_config
     from facilitator.errors import DeviceError
@@ -450,7 +448,7 @@ def demo(
             click.echo(f"{exc} Writing the demo's audio to files instead.", err=True)
         out_dir = Path("facilitator-demo")
     run = run_demo(config, device=device, echo=click.echo)
-    if isinstance(ctx.obj, dict):
+    if isinstance(ctx.obj, dict):  # tests pass obj={} to click's runner to get the run back
         ctx.obj["run"] = run
     paths = write_outputs(run, out_dir)
     click.echo("")
