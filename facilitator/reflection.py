@@ -282,6 +282,8 @@ class _Reading:
     """A real question before the last sentence."""
     sentences: int
     """Sentences with words left after the discourse markers."""
+    summing_up: bool
+    """The reply opens with "so" (after fillers): the usual way into a reflection."""
 
 
 _WH = frozenset({"what", "why", "how", "when", "where", "who", "which", "whose", "whom"})
@@ -331,6 +333,9 @@ def _feeling_check(text: str) -> bool:
     if len(words) < 3 or words[0] not in {"are", "were", "do", "did"} or words[1] != "you":
         return False
     return any(start <= 5 for start, _, _ in lexicon.find_feelings(words[:8]))
+
+
+_SO_OPENERS = {("and", "so"), ("okay", "so"), ("yeah", "so"), ("right", "so")}
 
 
 def _read(sentences: list[_Sentence]) -> _Reading:
@@ -383,6 +388,7 @@ def _read(sentences: list[_Sentence]) -> _Reading:
         asked=asked,
         earlier_question=earlier_question,
         sentences=kept,
+        summing_up=any(s.words[:1] == ("so",) or s.words[:2] in _SO_OPENERS for s in sentences[:2]),
     )
 
 
@@ -530,7 +536,8 @@ def judge(share: str, reflection: str) -> Verdict:
 
 # How much a reply reads as a reflection by its form, as log-odds weights. Signs and rough sizes
 # were set from a logistic fit on AnnoMI dev features (rounded; see README "Reflecting back"), with
-# two domain priors: carrying the sharer's feelings and validating ("that makes sense") count.
+# hand-set priors: carrying the sharer's feelings and validating ("that makes sense") count for,
+# the listener's own voice against; "so" opening a reply was measured with the sweep (+0.3).
 _WEIGHTS: dict[str, float] = {
     "bias": 0.7,
     "speaks_about_you": 0.4,  # reflections speak about the sharer
@@ -541,6 +548,7 @@ _WEIGHTS: dict[str, float] = {
     "carries_feelings": 0.8,  # prior (DOMAIN.md): a good reflection carries the sharer's feelings
     "carries_content": 0.25,
     "validation": 0.3,  # prior: "that makes sense" is welcome
+    "summing_up": 0.3,  # "so you ...": how reflections usually begin
     "asked": -1.5,  # ends in "?": often a probe for new facts
     "earlier_question": -0.7,
     "informs": -0.7,  # "people", "studies", "I think", "I would": the listener's own view or facts
@@ -575,6 +583,7 @@ def _form_score(
         "carries_feelings": carries_feelings,
         "carries_content": carries_content,
         "validation": reading.validation,
+        "summing_up": reading.summing_up,
         "asked": reading.asked,
         "earlier_question": reading.earlier_question,
         "informs": bool(_INFORMS.search(reading.text)),
