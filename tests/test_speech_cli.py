@@ -155,3 +155,11 @@ def test_devices_lists_or_says_none() -> None:
     else:
         assert code == 0
         assert output.startswith("No audio devices found.") or output.splitlines()[0].split()[0] == "index"
+
+
+def test_listen_to_a_file(shared_data: Path) -> None:
+    code, output = run("listen", "--file", str(shared_data / "speech" / "faster-whisper" / "jfk.flac"))
+    assert code == 0, output
+    lines = output.splitlines()
+    assert len(lines) >= 2 and all(line.startswith("[") for line in lines)
+    assert "ask not what your country" in normalise(output)

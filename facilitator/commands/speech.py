@@ -1,4 +1,4 @@
-"""Commands of the speech area: say, transcribe, devices, check.
+"""Commands of the speech area: say, transcribe, listen, devices, check.
 
 Engines are imported inside the command functions, so ``facilitator --help`` needs no PortAudio
 and loads no model.
@@ -82,6 +82,47 @@ def transcribe(audio: Path, as_json: bool, model: str | None, allow_download: bo
         click.echo(result.text)
     else:
         click.echo("(no speech found)", err=True)
+
+
+@click.command()
+@click.option("--input", "input_device", default=None, metavar="NAME|INDEX",
+              help="Microphone (see facilitator devices); default: the system's.")
+@click.option("--file", "audio_file", type=click.Path(path_type=Path), default=None,
+              help="Listen to a recording instead of the microphone (as fast as it can be read).")
+@click.option("--seconds", type=click.FloatRange(min=0.5), default=None,
+              help="Stop after this many seconds of audio (default: until Ctrl-C, or the file's end).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="A TOML settings file; its [listening] section tunes the cutting of utterances.")
+def listen(input_device: str | None, audio_file: Path | None, seconds: float | None,
+           config_path: Path | None) -> None:
+    """Print each utterance heard, with its start and end in seconds (Ctrl-C stops).
+
+    The same loop the session uses: voice activity, utterances cut by the [listening] settings,
+    transcripts, phantom text dropped. Example: facilitator listen --seconds 30
+    """
+    from facilitator.adapters.vad import SileroVad
+    from facilitator.adapters.whisper import WhisperTranscriber
+    from facilitator.config import load_config
+    from facilitator.listening import StreamListener
+    from facilitator.ports import AudioSource
+
+    settings = load_config(config_path).listening
+    if audio_file is not None:
+        from facilitator.sources import AudioFileSource
+
+        source: AudioSource = AudioFileSource.from_file(audio_file)
+    else:
+        from facilitator.adapters.soundcard import Microphone
+
+        source = Microphone(input_device)
+    transcriber = WhisperTranscriber(max_no_speech_prob=settings.max_no_speech_prob)
+    listener = StreamListener(source, SileroVad(), transcriber, settings)
+    if audio_file is None:
+        click.echo("Listening; press Ctrl-C to stop.", err=True)
+    while not listener.ended and (seconds is None or listener.now_s < seconds):
+        heard = listener.hear(timeout_s=1.0 if seconds is None else max(0.0, seconds - listener.now_s))
+        if heard is not None:
+            click.echo(f"[{heard.start_s:7.2f} - {heard.end_s:7.2f}] {heard.text}")
 
 
 @click.command()
@@ -203,5 +244,5 @@ def check(offline_only: bool, input_device: str | None, output_device: str | Non
         raise click.exceptions.Exit(1)
 
 
-COMMANDS: list[click.Command] = [say, transcribe, devices, check]
+COMMANDS: list[click.Command] = [say, transcribe, listen, devices, check]
 """Click commands, one module per area; each exposes COMMANDS."""
