@@ -130,3 +130,12 @@ def test_builtin_conversation_loads_and_has_audio() -> None:
     assert len(room.waiting) > 10
     total = sum((conversation.folder / line.file).stat().st_size for line in conversation.lines)
     assert total < 3_000_000
+
+
+def test_a_session_that_went_another_way_ends_the_stream(tmp_path: Path) -> None:
+    (tmp_path / "conversation.toml").write_text(CONVERSATION)
+    audio = {key: tone(300, 0.5) for key in ("a.one", "a.two", "b.over", "b.answer")}
+    room = SimulatedRoom(load_conversation(tmp_path), audio=audio, stall_s=2.0)
+    room.prompt_done("something else")
+    seconds = sum(block.size for block in room.blocks()) / SAMPLE_RATE
+    assert 2.0 <= seconds < 2.1 and [line.id for line in room.waiting] == ["a.one", "b.answer"]

@@ -193,7 +193,9 @@ class SimulatedRoom:
     facilitator spoke), so it matches the listener's. Lines cued on a prompt wait in order: the
     head of the queue is placed when its prompt finishes (``prompt_done``); lines cued on another
     line are placed with it. When the last line has ended the room gives ``tail_s`` more of
-    quiet and then ends the stream, so a session that waits for an answer that never comes ends.
+    quiet and then ends the stream, so a session that waits for an answer that never comes ends;
+    so does a session that went another way and has not said the prompt the next line waits for
+    within ``stall_s`` of its last prompt.
     """
 
     def __init__(
@@ -204,6 +206,7 @@ class SimulatedRoom:
         noise_dbfs: float = -62.0,
         seed: int = 7,
         tail_s: float = 120.0,
+        stall_s: float = 300.0,
     ) -> None:
         """Load each line's wav (or take ``audio``: line id -> samples, e.g. tones in tests)."""
         self.conversation = conversation
@@ -234,6 +237,8 @@ class SimulatedRoom:
         self._pos = 0
         self._pending = 0
         self._tail = int(tail_s * SAMPLE_RATE)
+        self._stall = int(stall_s * SAMPLE_RATE)
+        self._last_prompt = 0
 
     @property
     def now_s(self) -> float:
@@ -280,6 +285,7 @@ class SimulatedRoom:
     def prompt_done(self, prompt_id: str) -> None:
         """The facilitator's prompt ``prompt_id`` finished now: place the next line cued on it."""
         self.prompts.append(prompt_id)
+        self._last_prompt = self._pos
         if self._waiting and prompt_id in self._waiting[0].after_prompt:
             line = self._waiting.popleft()
             self._place(line, self._pos + int(round(line.gap_s * SAMPLE_RATE)))
@@ -318,7 +324,7 @@ class SimulatedRoom:
         return block
 
     def _ended(self) -> bool:
+        last_end = int(max((p.end_s for p in self.played), default=0.0) * SAMPLE_RATE)
         if self._waiting:
-            return False
-        last_end = max((p.end_s for p in self.played), default=0.0)
-        return self._pos >= int(last_end * SAMPLE_RATE) + self._tail
+            return self._pos >= max(last_end, self._last_prompt) + self._stall
+        return self._pos >= last_end + self._tail
