@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -129,6 +129,42 @@ def pick_device(spec: str | int | None, kind: str) -> DeviceInfo:
     raise DeviceError(f"Several {kind} devices match {text!r} ({names}); give the index to {option}.")
 
 
+def open_stream(
+    device: DeviceInfo,
+    kind: str,
+    rate: int,
+    callback: Callable[..., None],
+    finished: Callable[[], None],
+    **options: Any,
+) -> Any:
+    """Open (not start) a mono float32 callback stream on ``device``.
+
+    Args:
+        device: From ``pick_device``.
+        kind: "input" (an InputStream) or "output" (an OutputStream).
+        rate: Sample rate (Hz).
+        callback: sounddevice's audio callback; it runs on the audio thread.
+        finished: Called when the stream ends (stopped, or the device was lost).
+        options: More sounddevice stream options (blocksize, latency).
+
+    Raises:
+        DeviceError: the device refuses these settings or is gone; the message names the option.
+    """
+    sd = sounddevice()
+    cls = sd.InputStream if kind == "input" else sd.OutputStream
+    try:
+        return cls(
+            device=device.index, channels=1, samplerate=rate, dtype="float32",
+            callback=callback, finished_callback=finished, **options,
+        )
+    except (sd.PortAudioError, ValueError) as exc:
+        what = "microphone" if kind == "input" else "speaker"
+        raise DeviceError(
+            f"Cannot open the {what} {device.name} ({exc}); check it is plugged in, "
+            f"or pick another with --{kind}."
+        ) from exc
+
+
 class StreamResampler:
     """Resamples a stream block by block with state carried over, so blocks join without clicks.
 
@@ -209,20 +245,13 @@ class Microphone:
             pending.put(indata[:, 0].copy())
 
         blocksize = BLOCK_SAMPLES if resampler is None else int(round(BLOCK_SAMPLES * rate / SAMPLE_RATE))
+        stream = open_stream(self.device, "input", rate, on_audio, lost.set, blocksize=blocksize)
         try:
-            stream = sd.InputStream(
-                device=self.device.index,
-                channels=1,
-                samplerate=rate,
-                dtype="float32",
-                blocksize=blocksize,
-                callback=on_audio,
-                finished_callback=lost.set,
-            )
             stream.start()
-        except (sd.PortAudioError, ValueError) as exc:
+        except sd.PortAudioError as exc:
+            stream.close()
             raise DeviceError(
-                f"Cannot open the microphone {self.device.name} ({exc}); check it is plugged in, "
+                f"Cannot start the microphone {self.device.name} ({exc}); check it is plugged in, "
                 "or pick another with --input."
             ) from exc
         carry = np.zeros(0, dtype=np.float32)
@@ -294,19 +323,7 @@ class SoundcardSink:
             if state["end"] and state["left"].size == 0:
                 raise sd.CallbackStop
 
-        try:
-            stream = sd.OutputStream(
-                device=self.device.index,
-                channels=1,
-                samplerate=rate,
-                dtype="float32",
-                callback=on_request,
-                finished_callback=done.set,
-            )
-        except (sd.PortAudioError, ValueError) as exc:
-            raise DeviceError(
-                f"Cannot open the speaker {self.device.name} ({exc}); pick another with --output."
-            ) from exc
+        stream = open_stream(self.device, "output", rate, on_request, done.set)
         started = False
         try:
             for chunk in chunks:
