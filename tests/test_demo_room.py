@@ -41,6 +41,7 @@ who = "A"
 text = "two"
 after_line = "a.one"
 gap_s = 1.0
+ends_turn = "handoff"
 
 [[line]]
 id = "b.over"
@@ -139,3 +140,19 @@ def test_a_session_that_went_another_way_ends_the_stream(tmp_path: Path) -> None
     room.prompt_done("something else")
     seconds = sum(block.size for block in room.blocks()) / SAMPLE_RATE
     assert 2.0 <= seconds < 2.1 and [line.id for line in room.waiting] == ["a.one", "b.answer"]
+
+
+def test_latency_and_talk_over_are_read_from_the_timeline(room: SimulatedRoom) -> None:
+    from facilitator.commands.demo import DemoRun, Spoken
+
+    room.prompt_done("ask")  # a.one 0.5-1.5, a.two 2.5-3.5, b.over 3.0-4.0 (from stream 0)
+    spoken = [
+        Spoken("ask", "?", 0.0, 0.0, 0.0),
+        Spoken("over.b", "please", 3.8, 4.5, 0.2),  # starts while b.over still sounds
+        Spoken("after", "thanks", 4.7, 5.0, 0.3, backlog_s=0.1),
+    ]
+    run = DemoRun(outcome=None, room=room, spoken=spoken, heard=[])  # type: ignore[arg-type]
+    [latency] = run.latencies()
+    assert (latency.line_id, latency.prompt_id) == ("a.two", "over.b")
+    assert latency.wait_s == pytest.approx(0.3) and latency.total_s == pytest.approx(0.5)
+    assert [(s.prompt_id, who) for s, who in run.talked_over()] == [("over.b", ["B"])]
