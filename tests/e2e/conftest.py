@@ -1,0 +1,77 @@
+"""The virtual sound card for the end-to-end tests: one PulseAudio pair per test session.
+
+``sound_card`` starts scripts/virtual_audio.sh once per pytest session (skipping cleanly when
+PulseAudio is not installed); ``room`` gives each test a microphone writer that sends sound in
+real time and a recorder on the speaker, and puts the microphone back if a test unplugged it.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "scripts"))
+
+from audio_rig import MicWriter, SpeakerRecorder, VirtualSoundCard, have_pulseaudio  # noqa: E402
+
+PROBE = Path(__file__).with_name("sd_probe.py")
+
+
+@pytest.fixture(scope="session")
+def sound_card(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VirtualSoundCard]:
+    """A private PulseAudio microphone and speaker for this test run."""
+    if not have_pulseaudio():
+        pytest.skip("PulseAudio is not installed (./setup.sh --with-test-audio installs it)")
+    card = VirtualSoundCard(tmp_path_factory.mktemp("sound-card"))
+    try:
+        card.start()
+    except RuntimeError as exc:
+        pytest.skip(f"the virtual sound card cannot start here: {exc}")
+    yield card
+    card.stop()
+
+
+@dataclass
+class Room:
+    """One test's view of the sound card: talk into ``mic``, hear ``speaker``."""
+
+    card: VirtualSoundCard
+    mic: MicWriter
+    speaker: SpeakerRecorder
+
+    def env(self) -> dict[str, str]:
+        """Environment for a subprocess that should use the virtual card."""
+        env = self.card.env()
+        env["PYTHONUNBUFFERED"] = "1"
+        return env
+
+    def probe(self, *args: str, timeout_s: float = 60.0) -> list[dict[str, object]]:
+        """Run tests/e2e/sd_probe.py on the card; its JSON lines."""
+        done = subprocess.run([sys.executable, str(PROBE), *args], env=self.env(), capture_output=True,
+                              text=True, timeout=timeout_s)
+        assert done.returncode == 0, done.stderr
+        return [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+
+    def start_probe(self, *args: str) -> subprocess.Popen[str]:
+        """Start sd_probe.py; read its JSON lines from ``stdout`` after it ends."""
+        return subprocess.Popen([sys.executable, str(PROBE), *args], env=self.env(), text=True,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+@pytest.fixture
+def room(sound_card: VirtualSoundCard) -> Iterator[Room]:
+    """A microphone writer (quiet room sound, always on) and a recording of the speaker."""
+    mic = MicWriter(sound_card.fifo)
+    with mic, SpeakerRecorder(sound_card) as speaker:
+        yield Room(sound_card, mic, speaker)
+        try:
+            sound_card.plug()  # a test that unplugged it and failed: the next test needs it back
+        except RuntimeError:
+            pass  # already plugged in
