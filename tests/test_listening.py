@@ -192,3 +192,39 @@ def test_whole_file_utterances(shared_data: Path, vad: SileroVad) -> None:
     assert len(found) == 2
     second_start = 1.0 + a.size / SAMPLE_RATE + 2.0
     assert found[0].start_s < 1.2 and abs(found[1].start_s - second_start) < 0.5
+
+
+class FlakySource:
+    """A microphone that is lost once, after ``lost_after_s``; opening it again works."""
+
+    def __init__(self, audio: Audio, lost_after_s: float) -> None:
+        self.audio = audio
+        self.lost_after = int(lost_after_s * SAMPLE_RATE)
+        self.opened = 0
+
+    def blocks(self) -> Iterator[Audio]:
+        from facilitator.errors import DeviceError
+
+        self.opened += 1
+        for start in range(0, self.audio.size, BLOCK_SAMPLES):
+            if self.opened == 1 and start >= self.lost_after:
+                raise DeviceError("The microphone test was lost; plug it back in.")
+            yield self.audio[start : start + BLOCK_SAMPLES]
+        while True:
+            yield np.zeros(BLOCK_SAMPLES, dtype=np.float32)
+
+
+def test_a_lost_microphone_is_reopened_on_the_next_hear(
+    shared_data: Path, vad: SileroVad, whisper: WhisperTranscriber
+) -> None:
+    from facilitator.errors import DeviceError
+
+    person = load_audio(shared_data / "speech" / "speechbrain" / "ASR" / "spk1_snt4.wav")
+    audio = np.concatenate([silence(1.0), person, silence(1.0)])
+    source = FlakySource(audio, lost_after_s=1.0 + person.size / SAMPLE_RATE / 2)
+    listener = StreamListener(source, vad, whisper, CONFIG)
+    with pytest.raises(DeviceError):
+        listener.hear(timeout_s=10.0)  # lost mid-utterance: nothing half-heard comes out later
+    heard = listener.hear(timeout_s=10.0)
+    assert source.opened == 2
+    assert heard is not None and heard.text
