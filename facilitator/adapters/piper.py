@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,7 @@ class PiperSynthesizer:
         noise_w: float | None = None,
         volume: float = 1.0,
         sentence_pause_s: float = 0.2,
+        threads: int = 1,
     ) -> None:
         """Load the voice.
 
@@ -45,20 +47,33 @@ class PiperSynthesizer:
             noise_w: Phoneme-width noise (rhythm variation); None keeps the voice's own.
             volume: Loudness multiplier after peak normalisation.
             sentence_pause_s: Silence appended to each sentence so sentences do not run together (s).
+            threads: onnxruntime threads. One, without spin-waiting, gave the first sentence sooner
+                (0.14 s against 0.21 s) and the whole paragraph in 60 % of the time on two cores
+                shared with other work, as in a session where VAD and Whisper run too.
 
         Raises:
             ModelError: the voice cannot be loaded (missing, corrupt, or not a Piper voice).
         """
         try:
+            import onnxruntime
             from piper import PiperVoice, SynthesisConfig
+            from piper.config import PiperConfig
         except ImportError as exc:
             raise ModelError(
                 "The piper-tts package is missing; run .venv/bin/python -m pip install piper-tts==1.8.0."
             ) from exc
         model = Path(model_path)
         config = Path(config_path) if config_path else model.with_name(model.name + ".json")
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         try:
-            self._voice: Any = PiperVoice.load(model, config_path=config)
+            settings = PiperConfig.from_dict(json.loads(config.read_text(encoding="utf-8")))
+            session = onnxruntime.InferenceSession(
+                str(model), sess_options=options, providers=["CPUExecutionProvider"]
+            )
+            self._voice: Any = PiperVoice(session=session, config=settings)
         except Exception as exc:  # onnxruntime and json raise many types; all mean "unusable voice"
             raise ModelError(
                 f"Cannot load the Piper voice {model} ({type(exc).__name__}); reinstall it or give "
