@@ -93,6 +93,11 @@ def test_gate_refuses_silence_and_noise(encoder: GE2EEncoder, vad: SileroVad, sh
     rng = np.random.default_rng(1)
     hiss = (rng.standard_normal(9 * SAMPLE_RATE) * 0.2).astype(np.float32)
     assert assess(hiss, encoder, vad, config).reason is not None
+    t = np.arange(9 * SAMPLE_RATE) / SAMPLE_RATE
+    notes = sum(np.sin(2 * np.pi * f * t) for f in (261.6, 329.6, 392.0, 523.3))
+    chords = (0.1 * notes * np.exp(-3 * (t % 0.5))).astype(np.float32)  # struck chords, twice a second
+    report = assess(chords, encoder, vad, config)
+    assert report.reason is not None and "music" in report.reason
 
 
 def test_gate_accepts_one_voice_and_refuses_two_or_clipping(
