@@ -19,7 +19,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Protocol, TextIO
+from typing import Protocol, TextIO, runtime_checkable
 
 import numpy as np
 
@@ -350,6 +350,25 @@ def audible_cue_times(exercise: Exercise, settings: BreathingConfig) -> list[flo
     return times
 
 
+@runtime_checkable
+class TimelineOutput(Protocol):
+    """An output that pulls samples by position, so it holds absolute time through a stall.
+
+    Implemented by adapters.breathing_output.TimelineSpeaker.
+    """
+
+    def play_timeline(
+        self,
+        block_at: Callable[[int, int], Audio],
+        length: int,
+        sample_rate: int,
+        keep_going: Callable[[float], bool],
+        poll_s: float = 0.05,
+    ) -> bool:
+        """Play samples 0 to ``length``; ``keep_going(heard_s)`` is polled; True when played to the end."""
+        ...
+
+
 class Pacer(Protocol):
     """Shows the exercise to someone who opens their eyes."""
 
@@ -439,7 +458,9 @@ class GuidedBreather:
 
         Args:
             synth: Voice for the cues (None: tones only, whatever ``settings.voice`` says).
-            sink: The output; ``play`` gets the whole exercise as one stream of blocks.
+            sink: The output. A TimelineOutput (adapters.breathing_output.TimelineSpeaker) pulls
+                samples by position and holds absolute time even through an underrun; any other
+                AudioSink gets the whole exercise as one stream of blocks from ``play``.
             clock: Paces the blocks on absolute deadlines (a FakeClock makes tests instant).
             stop_heard: Polled between blocks (every ~46 ms); True ends the exercise early. It
                 must return at once (read a flag set elsewhere), or the output may run dry.
@@ -495,11 +516,23 @@ class GuidedBreather:
         if pacer is not None:
             pacer.start(exercise.plan)
         try:
+            if isinstance(self.sink, TimelineOutput):
+                return self.sink.play_timeline(
+                    exercise.timeline.block,
+                    exercise.timeline.length,
+                    exercise.timeline.sample_rate,
+                    self._keep_going,
+                )
             self.sink.play(playback, exercise.timeline.sample_rate)
         finally:
             if pacer is not None:
                 pacer.finish()
         return not playback.stopped
+
+    def _keep_going(self, heard_s: float) -> bool:
+        if self.pacer is not None:
+            self.pacer.show(heard_s)
+        return not (self.stop_heard is not None and self.stop_heard())
 
 
 STOP_WORDS = re.compile(r"\b(stop|enough)\b", re.IGNORECASE)

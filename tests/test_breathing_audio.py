@@ -271,3 +271,70 @@ def test_stop_flag_read_from_another_thread_is_seen_between_blocks() -> None:
     assert breather.sample_rate == 16000  # no voice: the package's rate
     assert 20.0 < sum(b.size for b in sink.blocks) / 16000 < 21.0
     assert CueKind.INHALE in {c.kind for c in breather.last_plan.cues}  # type: ignore[union-attr]
+
+
+def test_stream_position_skips_exactly_the_time_the_stream_lost() -> None:
+    from facilitator.adapters.breathing_output import StreamPosition
+
+    rate, frames = 1000, 100
+    place = StreamPosition(rate, settle_s=0.5, resync_s=0.01)
+    starts = []
+    dac = 50.0
+    # The output latency fills up during the first callbacks: the heard time of the first block
+    # is reported early, then settles 0.15 s later; this is not lost time.
+    for k in range(60):
+        latency = min(0.15, 0.05 * k)
+        starts.append(place.start_of_block(dac + latency, frames))
+        dac += frames / rate
+        if k == 30:
+            dac += 0.3  # the process froze for 0.3 s: the speaker ran dry
+    assert starts[:31] == [k * frames for k in range(31)]
+    assert starts[31] == 31 * frames + 300  # the 0.3 s of samples due meanwhile are skipped
+    assert starts[32] == 32 * frames + 300
+    assert place.skipped == 300
+    jittery = StreamPosition(rate, settle_s=0.0, resync_s=0.01)
+    for k in range(50):
+        jittery.start_of_block(10.0 + k * frames / rate + (0.005 if k % 2 else 0.0), frames)
+    assert jittery.skipped == 0  # clock jitter under resync_s is never skipped
+    assert jittery.heard_s(10.0 + 2.0) == pytest.approx(2.0, abs=0.006)
+
+
+def test_breather_uses_a_pulling_output_and_stops_through_it() -> None:
+    class PullingOutput:
+        """Pulls blocks by position as a device callback would; polls every 0.05 s of audio."""
+
+        def __init__(self) -> None:
+            self.played = 0
+            self.sink_calls = 0
+
+        def play(self, chunks: Iterable[Audio], sample_rate: int) -> None:
+            self.sink_calls += 1
+
+        def play_timeline(self, block_at, length, sample_rate, keep_going, poll_s=0.05):  # type: ignore[no-untyped-def]
+            step = int(poll_s * sample_rate)
+            for pos in range(0, length, step):
+                if not keep_going(pos / sample_rate):
+                    return False
+                self.played += block_at(pos, step).size
+            return True
+
+    shown: list[float] = []
+
+    class Pacer:
+        def start(self, plan: object) -> None:
+            shown.clear()
+
+        def show(self, t_s: float) -> None:
+            shown.append(t_s)
+
+        def finish(self) -> None:
+            shown.append(-1.0)
+
+    output = PullingOutput()
+    breather = GuidedBreather(FakeSynth(), output, FakeClock(), pacer=Pacer(),
+                              stop_heard=lambda: bool(shown) and shown[-1] >= 40.0)
+    assert breather.breathe("box", 2.0) is False
+    assert output.sink_calls == 0 and 40.0 <= output.played / RATE <= 40.1
+    assert shown[-1] == -1.0 and shown[-2] == pytest.approx(40.0, abs=0.06)
+    done = GuidedBreather(FakeSynth(), PullingOutput(), FakeClock())
+    assert done.breathe("box", 0.5) is True

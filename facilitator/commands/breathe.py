@@ -16,7 +16,6 @@ from facilitator.errors import InputError
 from facilitator.ports import AudioSink
 
 if TYPE_CHECKING:
-    from facilitator.adapters.soundcard import SoundcardSink
     from facilitator.config import Config
     from facilitator.listening import StreamListener
 
@@ -101,11 +100,11 @@ def breathe(
     )
     plays = out is None and not as_json
     sink: AudioSink = _NoOutput()
-    speaker: SoundcardSink | None = None
+    speaker = None
     if plays:
-        from facilitator.adapters.soundcard import SoundcardSink
+        from facilitator.adapters.breathing_output import TimelineSpeaker
 
-        sink = speaker = SoundcardSink(output)  # pick the device before the voice loads: fail fast
+        sink = speaker = TimelineSpeaker(output)  # pick the device before the voice loads: fail fast
     synth = None
     if settings.voice or settings.count:
         from facilitator.adapters.piper import load_voice
@@ -113,7 +112,9 @@ def breathe(
         synth = load_voice(voice)
     rate = synth.sample_rate if synth is not None else None
     if speaker is not None:
-        rate = _output_rate(speaker, rate or speaker.device.default_rate)
+        # Render at a rate the device takes as is: nothing is resampled while playing.
+        wanted = rate or speaker.device.default_rate
+        rate = wanted if speaker.supports_rate(wanted) else speaker.device.default_rate
     from facilitator.breathing_audio import GuidedBreather, StopWordWatcher, TerminalPacer
     from facilitator.clock import SystemClock
 
@@ -175,22 +176,6 @@ def _stop_listener(input_device: str | None, config: Config) -> StreamListener:
         WhisperTranscriber(max_no_speech_prob=listening.max_no_speech_prob, cpu_threads=1),
         listening,
     )
-
-
-def _output_rate(speaker: SoundcardSink, wanted: int) -> int:
-    """``wanted`` if the device plays it, else the device's own rate.
-
-    The exercise is then rendered at a rate the device takes as is: resampling each block on its
-    own would round every block's length and let the cues drift over a long exercise.
-    """
-    from facilitator.adapters.soundcard import sounddevice
-
-    sd = sounddevice()
-    try:
-        sd.check_output_settings(device=speaker.device.index, channels=1, dtype="float32", samplerate=wanted)
-    except (sd.PortAudioError, ValueError):
-        return speaker.device.default_rate
-    return wanted
 
 
 def _clock(seconds: float) -> str:
