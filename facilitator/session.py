@@ -367,6 +367,12 @@ class Session:
             self._say("names.thanks", name=name)  # typed mode: no voice to learn
             return
         if self.voices.has(name):
+            # A returning voice is refreshed quietly; speech too short or unlike the stored
+            # voice leaves the old voiceprint as it was, without troubling anyone.
+            try:
+                self.voices.enroll(name, heard.audio)
+            except InputError:
+                pass
             self._say("names.known", name=name)
             return
         audio = heard.audio
