@@ -58,6 +58,8 @@ def test_every_moment_of_the_demo_happens(demo_run: DemoRun) -> None:
     # consent from both, breathing, who goes first
     assert prompts.count("consent.ask") == 2 and "consent.both_yes" in prompts
     assert "regulate.intro" in prompts and "regulate.done" in prompts
+    breathing = next(s for s in run.spoken if s.prompt_id == "breathing")
+    assert 10 < breathing.end_s - breathing.start_s < 60  # shortened for the demo
     assert "first.chosen" in prompts
     assert run.outcome.state.first == "Alex"
     # a share with a pause (two utterances of Alex before the hand-off) and "is there more?"

@@ -205,15 +205,20 @@ class DemoSpeaker:
 class DemoBreather:
     """Implements Breather: the guided breathing, whose length of stream time then passes."""
 
-    def __init__(self, inner: Any, sink: TimelineSink, room: SimulatedRoom) -> None:
+    def __init__(self, inner: Any, sink: TimelineSink, room: SimulatedRoom, spoken: list[Spoken]) -> None:
         self.inner = inner
         self.sink = sink
         self.room = room
+        self.spoken = spoken
+        """The speaker's list of what the facilitator sounded: the exercise is added to it."""
 
     def breathe(self, pattern: str, minutes: float) -> bool:
         """Lead the exercise into the timeline (and the speaker), then let its time pass."""
         finished = bool(self.inner.breathe(pattern, minutes))
-        self.room.facilitator_spoke("breathing", self.sink.last_duration_s)
+        start, duration = self.sink.last_start_s, self.sink.last_duration_s
+        text = f"(guided breathing, {pattern}, {duration:.0f} s)"
+        self.spoken.append(Spoken("breathing", text, start, start + duration, 0.0))
+        self.room.facilitator_spoke("breathing", duration)
         return finished
 
 
@@ -316,7 +321,7 @@ def run_demo(
         voice.echo = None if echo is None else (lambda text: echo(f"Facilitator: {text}"))
     listener = RecordingListener(stream, echo)
     speaker = DemoSpeaker(live_speaker, sink, room)
-    breather = DemoBreather(guided, sink, room)
+    breather = DemoBreather(guided, sink, room, speaker.spoken)
     session = Session(load_script(), config, speaker, listener, breather, voices, RoomClock(room))
     outcome = session.run()
     return DemoRun(outcome, room, speaker.spoken, listener.heard, sink.track, time.perf_counter() - started)
