@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from facilitator import coaching, lexicon
+from facilitator import coaching, lexicon, reflection_model
 
 MAX_WORDS = 2000
 """Longer texts are judged on their first MAX_WORDS words (a share is never that long when spoken)."""
@@ -50,6 +50,10 @@ class Verdict:
     """One short, warm invitation when not accepted; None when accepted."""
     kind: Kind
     """The reason."""
+    reflects: bool = False
+    """Whether the reply reads as a reflection at all (the reflection model, and no rebuttal), before
+    the couple's stricter rules (no advice, own story or question; carry the feelings). Accepted
+    replies always reflect; AnnoMI is measured on this (scripts/bench_reflection.py)."""
 
 
 # --- cleaning transcribed speech -------------------------------------------------------------
@@ -284,6 +288,9 @@ class _Reading:
     """Sentences with words left after the discourse markers."""
     summing_up: bool
     """The reply opens with "so" (after fillers): the usual way into a reflection."""
+    views: tuple[tuple[tuple[str, ...], bool], ...] = ()
+    """Each sentence as the reflection model reads it, (words, asked): a check ("did I get that ...",
+    "..., is that right?") becomes the token "<check>" and the sentence a statement."""
 
 
 _WH = frozenset({"what", "why", "how", "when", "where", "who", "which", "whose", "whom"})
@@ -344,8 +351,11 @@ def _read(sentences: list[_Sentence]) -> _Reading:
     earlier_question = False
     asked = False
     kept = 0
+    views: list[tuple[tuple[str, ...], bool]] = []
     for sentence in sentences:
         words = _strip_discourse(sentence.words)
+        lead = sentence.words[: len(sentence.words) - len(words)]
+        views.append((sentence.words, sentence.asked))
         if not words:
             continue
         kept += 1
@@ -354,15 +364,20 @@ def _read(sentences: list[_Sentence]) -> _Reading:
         frame = _CHECK_FRAME.match(text)
         if frame and frame.end() < len(text):
             statements.append(text[frame.end():])  # "did I get that you felt ..." -> the reflection inside
+            views[-1] = ((*lead, "<check>", *text[frame.end():].split()), False)
             last_is_question = asked = False
             continue
         checked = _TAIL_CHECK.search(text) if len(words) > 4 else None
         if checked:  # "..., isn't it?", "..., is that right?": a reflection offered for checking
             text = text[: checked.start()].strip()
-        if _is_question(sentence, text) and not _feeling_check(text):
-            last_is_question = True
-            continue
+            views[-1] = ((*lead, *text.split(), "<check>"), False)
+        if _is_question(sentence, text):
+            if not _feeling_check(text):
+                last_is_question = True
+                continue
+            views[-1] = ((*lead, "<check>", *words), False)  # "are you feeling alone?" offers a feeling
         if _CHECKS.match(text) and len(words) <= 6:
+            views[-1] = ((*lead, "<check>"), False)
             continue  # a bare check: "is that right?"
         statements.append(text)
         last_is_question = False
@@ -389,6 +404,7 @@ def _read(sentences: list[_Sentence]) -> _Reading:
         earlier_question=earlier_question,
         sentences=kept,
         summing_up=any(s.words[:1] == ("so",) or s.words[:2] in _SO_OPENERS for s in sentences[:2]),
+        views=tuple(views),
     )
 
 
@@ -400,12 +416,15 @@ class _Share:
     feelings: tuple[tuple[str, str], ...]
     """(as said, family), one per family, in order."""
     content: frozenset[str]
+    asked: bool
+    """The share's last sentence ended with "?" (the sharer asked something)."""
 
 
 def _read_share(text: str) -> _Share:
     words: list[str] = []
     seen: dict[str, str] = {}
-    for sentence in _sentences(text):
+    sentences = _sentences(text)
+    for sentence in sentences:
         for start, end, family in lexicon.find_feelings(sentence.words):
             if _sharers(sentence.words, start):
                 seen.setdefault(family, " ".join(sentence.words[start:end]))
@@ -413,6 +432,7 @@ def _read_share(text: str) -> _Share:
     return _Share(
         feelings=tuple((said, family) for family, said in seen.items()),
         content=frozenset(lexicon.content_keys(words)),
+        asked=bool(sentences) and sentences[-1].asked,
     )
 
 
@@ -469,6 +489,63 @@ def _english(words: tuple[str, ...]) -> bool:
 # --- the decision -------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Analysis:
+    """The share and the reply read once: what the rules and the reflection model both use."""
+
+    feelings: tuple[str, ...]
+    carried: tuple[str, ...]
+    missing: tuple[str, ...]
+    reading: _Reading
+    share_asked: bool
+    share_content: int
+    """Content words (keys) in the share."""
+    reply_keys: int
+    shared: int
+    """Reply content words found in the share."""
+    names_a_feeling: bool
+    own_new: int
+    """Content words after the listener's "I" that the sharer never said."""
+    early: Kind | None
+    """EMPTY or UNCLEAR when the reply cannot be read at all."""
+
+
+def _analyse(share: str, reflection: str) -> _Analysis:
+    the_share = _read_share(share or "")
+    feelings = tuple(said for said, _ in the_share.feelings)
+    raw_sentences = _sentences(reflection or "")
+    all_words = tuple(w for s in raw_sentences for w in s.words)
+    early: Kind | None = None
+    if _NON_LATIN.search(reflection or "") and len(all_words) < 3 or all_words and not _english(all_words):
+        early = Kind.UNCLEAR
+    elif not raw_sentences:
+        early = Kind.EMPTY
+    reading = _read(raw_sentences)
+    reply_families = [family for _, _, family in lexicon.find_feelings(list(all_words))] if not early else []
+    carried = tuple(
+        said for said, family in the_share.feelings
+        if any(lexicon.families_match(family, other) for other in reply_families)
+    )
+    reply_keys = lexicon.content_keys(reading.words)
+    shared = _overlap(the_share.content, reply_keys)
+    # The listener's "I" is fine when it mirrors what the sharer said about them ("when I went quiet").
+    own_keys = lexicon.content_keys(_after(reading.words, _ME))
+    own_new = own_keys - _overlap(the_share.content, own_keys)
+    return _Analysis(
+        feelings=feelings,
+        carried=carried,
+        missing=tuple(said for said in feelings if said not in carried),
+        reading=reading,
+        share_asked=the_share.asked,
+        share_content=len(the_share.content),
+        reply_keys=len(reply_keys),
+        shared=len(shared),
+        names_a_feeling=bool(reply_families),
+        own_new=len(own_new),
+        early=early,
+    )
+
+
 def judge(share: str, reflection: str) -> Verdict:
     """Judge whether ``reflection`` reflects ``share`` back; never raises, whatever the text.
 
@@ -476,88 +553,137 @@ def judge(share: str, reflection: str) -> Verdict:
         share: what the sharer said (transcribed speech: punctuation optional).
         reflection: what the listener said back.
     """
-    the_share = _read_share(share or "")
-    feelings = tuple(said for said, _ in the_share.feelings)
-    raw_sentences = _sentences(reflection or "")
-    all_words = tuple(w for s in raw_sentences for w in s.words)
-    if _NON_LATIN.search(reflection or "") and len(all_words) < 3 or all_words and not _english(all_words):
-        return _miss(Kind.UNCLEAR, 0.0, feelings, (), feelings)
-    if not raw_sentences:
-        return _miss(Kind.EMPTY, 0.0, feelings, (), feelings)
+    return judge_with(reflection_model.load(), share, reflection)
 
-    reading = _read(raw_sentences)
-    reply_families = [family for _, _, family in lexicon.find_feelings(list(all_words))]
-    carried = tuple(
-        said for said, family in the_share.feelings
-        if any(lexicon.families_match(family, other) for other in reply_families)
-    )
-    missing = tuple(said for said in feelings if said not in carried)
-    reply_keys = lexicon.content_keys(reading.words)
-    shared = _overlap(the_share.content, reply_keys)
-    # The listener's "I" is fine when it mirrors what the sharer said about them ("when I went quiet").
-    own_keys = lexicon.content_keys(_after(reading.words, _ME))
-    own_new = own_keys - _overlap(the_share.content, own_keys)
 
+def judge_with(model: reflection_model.LinearModel, share: str, reflection: str) -> Verdict:
+    """``judge`` with another reflection model (the benchmark re-fits one per cross-validation fold)."""
+    a = _analyse(share, reflection)
+    feelings, carried, missing, reading = a.feelings, a.carried, a.missing, a.reading
+    if a.early is not None:
+        return _miss(a.early, 0.0, feelings, (), feelings)
+    form = _reads_as(model, a)
+    reflects = form >= ACCEPT_FORM and not reading.rebuttal
     if reading.rebuttal:
         return _miss(Kind.REBUTTAL, 0.1, feelings, carried, missing)
     if reading.advice:
-        return _miss(Kind.ADVICE, 0.15, feelings, carried, missing)
+        return _miss(Kind.ADVICE, 0.15, feelings, carried, missing, reflects=reflects)
     # More "I" than "you", with things the sharer never said: the listener's own story. Not when it
     # opens with the sharer's feelings ("you felt alone at my parents' place when I ...").
-    if reading.me_n > reading.you_n and len(own_new) >= 2 and not (carried and reading.opener):
-        return _miss(Kind.OWN_STORY, 0.15, feelings, carried, missing)
+    if _own_story(a):
+        return _miss(Kind.OWN_STORY, 0.15, feelings, carried, missing, reflects=reflects)
     if reading.question:
-        return _miss(Kind.QUESTION, 0.2, feelings, carried, missing)
-    if not reading.words:
-        return _miss(Kind.EMPTY, 0.0, feelings, carried, missing)  # only "okay", "right", "is that right?"
+        return _miss(Kind.QUESTION, 0.2, feelings, carried, missing, reflects=reflects)
+    if not reading.words:  # only "okay", "right", "is that right?"
+        return _miss(Kind.EMPTY, 0.0, feelings, carried, missing, reflects=reflects)
 
-    form = _form_score(reading, bool(shared), bool(reply_families), bool(carried), bool(own_new))
     substance = (len(carried) / len(feelings) if feelings else
-                 min(1.0, len(shared) / max(1.0, min(5.0, 0.5 * len(the_share.content)))))
-    score = 0.6 * form + 0.4 * substance if the_share.content else form
-    long_share = len(the_share.content) >= 4
+                 min(1.0, a.shared / max(1.0, min(5.0, 0.5 * a.share_content))))
+    score = 0.6 * form + 0.4 * substance if a.share_content else form
+    long_share = a.share_content >= 4
     # Nothing of the share came back and the reply is not shaped as a reflection either. A reply with a
     # reflective opener and no shared word is often a deeper paraphrase; feelings are checked next.
-    if long_share and not shared and not carried and len(reply_keys) >= 2 and not (reading.validation
-                                                                                  or reading.opener):
-        return _miss(Kind.OFF_TOPIC, min(score, 0.3), feelings, carried, missing)
+    if long_share and not a.shared and not carried and a.reply_keys >= 2 and not (reading.validation
+                                                                                 or reading.opener):
+        return _miss(Kind.OFF_TOPIC, min(score, 0.3), feelings, carried, missing, reflects=reflects)
     # The sharer named feelings and none came back: invite them. A different feeling guessed with
     # nothing else of the share ("are you angry?" after "I felt alone") misses too.
-    if feelings and not carried and long_share and (not reply_families or not shared):
-        return _miss(Kind.MISSING_FEELINGS, min(score, 0.45), feelings, carried, missing, caught=bool(shared))
+    if feelings and not carried and long_share and (not a.names_a_feeling or not a.shared):
+        return _miss(Kind.MISSING_FEELINGS, min(score, 0.45), feelings, carried, missing,
+                     caught=bool(a.shared), reflects=reflects)
     # After a real share, a reply needs at least one sign of reflecting ("you", an opener, a feeling,
-    # a shared word); "that's true" or "fair enough" is not a reflection, whatever the prior says.
-    positive = reading.you_n > 0 or reading.opener or reading.validation or reply_families or shared
-    if form < ACCEPT_FORM or (long_share and not positive):
+    # a shared word); "that's true" or "fair enough" is not a reflection, whatever the model says.
+    positive = reading.you_n > 0 or reading.opener or reading.validation or a.names_a_feeling or a.shared
+    if not reflects or (long_share and not positive):
         kind = Kind.QUESTION if reading.asked else Kind.OFF_TOPIC
-        return _miss(kind, min(score, 0.4), feelings, carried, missing)
-    return Verdict(True, round(max(0.5, score), 3), feelings, carried, None, Kind.ACCEPTED)
+        return _miss(kind, min(score, 0.4), feelings, carried, missing, reflects=reflects)
+    return Verdict(True, round(max(0.5, score), 3), feelings, carried, None, Kind.ACCEPTED, True)
 
 
-# How much a reply reads as a reflection by its form, as log-odds weights. Signs and rough sizes
-# were set from a logistic fit on AnnoMI dev features (rounded; see README "Reflecting back"), with
-# hand-set priors: carrying the sharer's feelings and validating ("that makes sense") count for,
-# the listener's own voice against; "so" opening a reply was measured with the sweep (+0.3).
-_WEIGHTS: dict[str, float] = {
-    "bias": 0.7,
-    "speaks_about_you": 0.4,  # reflections speak about the sharer
-    "starts_with_you": 0.3,
-    "opener": 0.2,  # "sounds like", "you felt", "what I heard"
-    "tentative": 0.65,  # "it sounds", "it seems", "must be"
-    "names_a_feeling": 0.4,
-    "carries_feelings": 0.8,  # prior (DOMAIN.md): a good reflection carries the sharer's feelings
-    "carries_content": 0.25,
-    "validation": 0.3,  # prior: "that makes sense" is welcome
-    "summing_up": 0.3,  # "so you ...": how reflections usually begin
-    "asked": -1.5,  # ends in "?": often a probe for new facts
-    "earlier_question": -0.7,
-    "informs": -0.7,  # "people", "studies", "I think", "I would": the listener's own view or facts
-    "own_voice": -0.5,  # "I ..." about the listener's own doings, not mirrored from the share
-    "long": -0.45,  # over 30 words
-    "many_sentences": -0.55,  # over 2 sentences
-}
-ACCEPT_FORM = 0.45
-"""A reply whose form score is below this is not accepted as a reflection (0-1)."""
+# Hand-set log-odds added to the model's, from the repair method (DOMAIN.md), for what counselling
+# dialogue rarely shows: a listener mirroring explicitly ("what I heard is ...", "did I get that ...",
+# "..., is that right?") and carrying the sharer's feelings back.
+_PRIORS = {"mirrors": 1.0, "carries_feelings": 0.5}
+_MIRROR = re.compile(
+    r"\b(?:what i (?:hear|heard|am hearing|got|understood)|i (?:hear|heard) you (?:say|saying)"
+    r"|if i (?:understand|heard|got) (?:you|that|it|this)|let me (?:see|check|make sure) (?:if|that)"
+    r"|so you are saying|you are saying)\b"
+)
+
+
+def _reads_as(model: reflection_model.LinearModel, a: _Analysis) -> float:
+    """How much the reply reads as a reflection (0-1): the model (counselling dialogue) plus the priors."""
+    logit = model.logit(features(a)) + _prior(a)
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, logit))))
+
+
+def reads_as_reflection(model: reflection_model.LinearModel, share: str, reflection: str) -> float:
+    """The probability behind ``Verdict.reflects`` (before the rebuttal rule), for the benchmark's sweep."""
+    return _reads_as(model, _analyse(share, reflection))
+
+
+def _prior(a: _Analysis) -> float:
+    mirrors = any("<check>" in words for words, _ in a.reading.views) or bool(_MIRROR.search(a.reading.text))
+    return _PRIORS["mirrors"] * mirrors + _PRIORS["carries_feelings"] * bool(a.carried)
+
+
+def features(a: _Analysis) -> list[str]:
+    """The reflection model's features of one analysed pair: reply n-grams and the judge's readings."""
+    reading = a.reading
+    out = reflection_model.ngram_features(reading.views)
+    flags = {
+        "rebuttal": reading.rebuttal,
+        "advice": reading.advice,
+        "own_story": _own_story(a),
+        "question": reading.question,
+        "asked": reading.asked,
+        "earlier_question": reading.earlier_question,
+        "opener": reading.opener,
+        "validation": reading.validation,
+        "summing_up": reading.summing_up,
+        "you": reading.you_n > 0,
+        "you_twice": reading.you_n > 1,
+        "me": reading.me_n > 0,
+        "more_me": reading.me_n > reading.you_n,
+        "names_a_feeling": a.names_a_feeling,
+        "carries_feelings": bool(a.carried),
+        "share_feelings": bool(a.feelings),
+        "misses_feelings": bool(a.feelings) and not a.carried,
+        "shared": a.shared > 0,
+        "shared_2": a.shared >= 2,
+        "shared_4": a.shared >= 4,
+        "own_new": a.own_new > 0,
+        "no_statement": not reading.words,
+        "informs": bool(_INFORMS.search(reading.text)),
+        "tentative": bool(_TENTATIVE.search(reading.text)),
+        "share_asked": a.share_asked,
+    }
+    out.extend("j:" + name for name, present in flags.items() if present)
+    size = a.share_content
+    out.append(f"j:share_len_{0 if size == 0 else 1 if size < 4 else 2 if size < 12 else 3}")
+    n = len(reading.words)
+    out.append(f"j:reply_len_{0 if n == 0 else 1 if n < 8 else 2 if n < 20 else 3 if n < 40 else 4}")
+    out.append(f"j:sentences_{min(reading.sentences, 4)}")
+    if size:
+        out.append(f"j:shared_part_{min(4, int(4 * a.shared / max(1, min(size, 10))))}")
+    if a.reply_keys:
+        out.append(f"o:shared_of_reply_{int(5 * min(1.0, a.shared / a.reply_keys))}")
+    out.append(f"o:shared_n_{min(6, a.shared)}")
+    return out
+
+
+def pair_features(share: str, reflection: str) -> list[str]:
+    """``features`` of a raw pair, for training the model (scripts/train_reflection_model.py)."""
+    return features(_analyse(share, reflection))
+
+
+def _own_story(a: _Analysis) -> bool:
+    reading = a.reading
+    return reading.me_n > reading.you_n and a.own_new >= 2 and not (a.carried and reading.opener)
+
+
+ACCEPT_FORM = 0.5
+"""A reply the reflection model scores below this (probability, 0-1) does not read as a reflection."""
 _INFORMS = re.compile(
     r"\b(?:people|patients|clients|folks|many|most|studies|research|percent|recommend\w*|guidelines?"
     r"|we know|i think|i would|we would|i am going|i will"
@@ -569,31 +695,6 @@ _INFORMS = re.compile(
 _TENTATIVE = re.compile(r"\b(?:sounds?|seems?|must)\b")
 
 
-def _form_score(
-    reading: _Reading, carries_content: bool, names_a_feeling: bool, carries_feelings: bool, own_voice: bool
-) -> float:
-    present = {
-        "own_voice": own_voice,
-        "bias": True,
-        "speaks_about_you": reading.you_n > 0,
-        "starts_with_you": reading.words[:1] == ("you",),
-        "opener": reading.opener,
-        "tentative": bool(_TENTATIVE.search(reading.text)),
-        "names_a_feeling": names_a_feeling,
-        "carries_feelings": carries_feelings,
-        "carries_content": carries_content,
-        "validation": reading.validation,
-        "summing_up": reading.summing_up,
-        "asked": reading.asked,
-        "earlier_question": reading.earlier_question,
-        "informs": bool(_INFORMS.search(reading.text)),
-        "long": len(reading.words) > 30,
-        "many_sentences": reading.sentences > 2,
-    }
-    logit = sum(weight for name, weight in _WEIGHTS.items() if present[name])
-    return 1.0 / (1.0 + math.exp(-logit))
-
-
 def _miss(
     kind: Kind,
     score: float,
@@ -601,6 +702,7 @@ def _miss(
     carried: tuple[str, ...],
     missing: tuple[str, ...],
     caught: bool = True,
+    reflects: bool = False,
 ) -> Verdict:
     line = coaching.miss_coaching(kind, missing, caught)
-    return Verdict(False, round(min(score, 0.49), 3), feelings, carried, line, kind)
+    return Verdict(False, round(min(score, 0.49), 3), feelings, carried, line, kind, reflects)
