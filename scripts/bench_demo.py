@@ -89,7 +89,8 @@ def main() -> None:
     print(f"| facilitator started while a person was speaking | {over} times |")
     print(f"| conversation length (stream time) | {conversation_min:.1f} min |")
     print(f"| demo run time (wall clock, models loaded inside) | {float(np.median(walls)):.1f} s |")
-    print(f"| peak memory (max RSS) | {peak_mb:.0f} MB |")
+    runs_note = "" if args.runs == 1 else f", {args.runs} runs in one process"
+    print(f"| peak memory (max RSS{runs_note}) | {peak_mb:.0f} MB |")
 
 
 if __name__ == "__main__":
