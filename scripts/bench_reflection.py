@@ -159,14 +159,20 @@ def bench_speed() -> None:
     share = "I felt so alone last night when you went quiet and stayed on your phone. " * 3
     reply = "What I heard is that you felt alone and invisible when I went quiet on my phone. " * 2
     long_share = "I felt hurt and tired and I needed you to help with the kids. " * 160  # ~2,000 words
-    times = []
-    for text in (share, long_share):
+    long_reply = reply * 60  # ~2,000 words
+    judge(share, reply)  # loads the model once
+    cases = ((share, reply), (long_share, reply), (long_share, long_reply))
+    times: list[list[float]] = []
+    for text, answer in cases:
+        times.append([])
         for _ in range(20):
             started = time.perf_counter()
-            judge(text, reply)
-            times.append((time.perf_counter() - started) * 1000)
-    print(f"\nTime per pair: median {statistics.median(times[:20]):.2f} ms (typical), "
-          f"median {statistics.median(times[20:]):.2f} ms, max {max(times):.2f} ms (2,000-word share)")
+            judge(text, answer)
+            times[-1].append((time.perf_counter() - started) * 1000)
+    print(f"\nTime per pair: median {statistics.median(times[0]):.2f} ms (typical), "
+          f"median {statistics.median(times[1]):.2f} ms (2,000-word share), "
+          f"median {statistics.median(times[2]):.2f} ms, max {max(times[2]):.2f} ms "
+          "(2,000-word share and reply)")
 
 
 def main() -> None:
