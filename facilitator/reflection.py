@@ -1,10 +1,12 @@
 """The reflect-back judge: does the listener's reply reflect the sharer's words, or rebut, fix or drift?
 
-Issue 5. Pure and lexical (no model): the reply is cleaned of fillers and stutters, split into
-sentences, and read for form (rebuttal and advice markers, questions, who it speaks about,
-reflective openers) and for content (the sharer's feelings and content words carried back, with
-stems, synonyms and one-letter recognition slips). Form decides the reason; content decides whether
-a well-formed reply carried enough. DOMAIN.md "A good reflection" is the rule it follows.
+Issue 5. The reply is cleaned of fillers and stutters, split into sentences, and read for form
+(rebuttal and advice markers, questions, who it speaks about, reflective openers) and for content
+(the sharer's feelings and content words carried back, with stems, synonyms and one-letter
+recognition slips). A small linear model (facilitator.reflection_model, trained on counselling
+dialogue) reads those plus the reply's word n-grams and says whether the reply reads as a reflection
+(``Verdict.reflects``); the rules keep their veto over acceptance: no rebuttal, advice, own story or
+real question, and the sharer's feelings carried back. DOMAIN.md "A good reflection" is the rule.
 """
 
 from __future__ import annotations
