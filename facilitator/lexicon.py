@@ -299,6 +299,18 @@ _MAX_PHRASE = max(len(key) for key in _ALL_PHRASES)
 _FEELING_STEMS: dict[str, str] = {
     stem(key[0]): family for key, family in _ALL_PHRASES.items() if len(key) == 1 and len(key[0]) > 3
 }
+# A feeling word of 6+ letters with one letter dropped after the first ("scard", "lonly", "anxous"):
+# a typing or recognition slip. Slips that are real words ("fight" from "fright") are left out.
+_REAL_WORD_SLIPS: frozenset[str] = frozenset({
+    "deleted", "exited", "fight", "reset", "sings", "tapped", "shake", "camer", "relie",
+})
+_FEELING_SLIPS: dict[str, str] = {
+    slip: family
+    for key, family in _ALL_PHRASES.items() if len(key) == 1 and len(key[0]) >= 6
+    for slip in (key[0][:i] + key[0][i + 1 :] for i in range(1, len(key[0])))
+    if slip not in _REAL_WORD_SLIPS and (slip,) not in _ALL_PHRASES and slip not in _FEELING_STEMS
+    and slip not in STOPWORDS
+}
 # Words whose stem collides with ordinary words ("used" -> "us", "content" the noun) stay exact.
 _EXACT_ONLY: frozenset[str] = frozenset({"tough", "rough", "cry", "struggle", "difficult", "torn", "capable"})
 
@@ -328,6 +340,8 @@ def find_feelings(words: Sequence[str]) -> list[tuple[int, int, str]]:
             hit = (i, i + 1, FEEL_ONLY[words[i]])
         if hit is None and words[i] not in _EXACT_ONLY and len(words[i]) > 3:
             family = _FEELING_STEMS.get(stem(words[i]))
+            if family is None:
+                family = _FEELING_SLIPS.get(words[i])
             if family is not None and not _is_stopword(words[i]):
                 hit = (i, i + 1, family)
         if hit is not None:

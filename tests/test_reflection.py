@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from facilitator import lexicon
 from facilitator.reflection import MAX_WORDS, Kind, Verdict, judge
 
 PAIRS = Path(__file__).parent / "data" / "couple_pairs.jsonl"
@@ -164,3 +165,9 @@ def test_a_question_offering_the_feeling_is_a_check_but_a_wrong_guess_misses() -
     assert judge(SHARE, "did you feel lonely when i was on my phone").accepted
     wrong = judge(SHARE, "are you angry")
     assert wrong.kind is Kind.MISSING_FEELINGS and wrong.coaching is not None and "alone" in wrong.coaching
+
+
+def test_a_feeling_with_a_dropped_letter_still_counts_but_real_words_do_not() -> None:
+    assert [family for _, _, family in lexicon.find_feelings("you get scard and lonly".split())] == [
+        "scared", "lonely"]
+    assert lexicon.find_feelings("we had a fight and i tapped the table".split()) == []
