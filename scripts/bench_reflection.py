@@ -45,7 +45,11 @@ class Judged:
 
 
 def cross_validate(pairs: list[Pair]) -> list[Judged]:
-    """Judge every pair with a reflection model fit on the OTHER transcripts (FOLDS folds by transcript)."""
+    """Judge every pair right after a client turn with a reflection model fit on the OTHER transcripts.
+
+    ``pairs`` include the extra training turns (``annomi_pairs(extra=True)``); a fold's model is fit
+    on every pair of the other transcripts and judges the held-out transcripts' after-client pairs.
+    """
     transcripts = sorted({pair.transcript for pair in pairs}, key=int)
     random.Random(0).shuffle(transcripts)
     fold_of = {transcript: i % FOLDS for i, transcript in enumerate(transcripts)}
@@ -56,8 +60,9 @@ def cross_validate(pairs: list[Pair]) -> list[Judged]:
         model = fit(x[folds != fold], y[folds != fold])
         for i in np.flatnonzero(folds == fold):
             share, response = pairs[i].share, pairs[i].response
-            judged[i] = Judged(pairs[i], reflection.reads_as_reflection(model, share, response),
-                               reflection.judge_with(model, share, response))
+            if pairs[i].after_client:
+                judged[i] = Judged(pairs[i], reflection.reads_as_reflection(model, share, response),
+                                   reflection.judge_with(model, share, response))
     return [item for item in judged if item is not None]
 
 
@@ -74,13 +79,14 @@ def _recall_precision(judged: list[Judged], said: Callable[[Judged], bool], subs
 
 
 def bench_annomi(path: Path, show_errors: int, show_sweep: bool) -> None:
-    pairs = annomi_pairs(path)
+    pairs = annomi_pairs(path, extra=True)
     started = time.perf_counter()
     judged = cross_validate(pairs)
     elapsed = time.perf_counter() - started
-    print(f"AnnoMI dev: {len(pairs)} therapist turns after a client turn, "
+    print(f"AnnoMI dev: {len(judged)} therapist turns after a client turn, "
           f"{len({p.transcript for p in pairs})} transcripts; {FOLDS}-fold cross-validation by transcript "
-          f"(each turn judged by a model fit on the other transcripts; {elapsed:.0f} s)")
+          f"(each turn judged by a model fit on the other transcripts' {len(pairs)} turns "
+          f"less its own; {elapsed:.0f} s)")
     print("| responses | n | reads as a reflection | accepted (couple rules) |")
     print("|---|---|---|---|")
     for label in ("reflection/simple", "reflection/complex", "question", "therapist_input"):

@@ -58,7 +58,7 @@ def test_content_only_reflection_reflects_but_the_couple_rule_asks_for_feelings(
 def test_held_out_transcripts_are_told_apart(shared_data: Path) -> None:
     """Train on half the transcripts, judge the other half: an honest floor (the bench gives the figures)."""
     train = _train_script()
-    pairs = train.annomi_pairs(shared_data / "reflections" / "annomi-dev.csv")
+    pairs = train.annomi_pairs(shared_data / "reflections" / "annomi-dev.csv", extra=True)
     transcripts = sorted({pair.transcript for pair in pairs})
     random.Random(1).shuffle(transcripts)
     held = set(transcripts[: len(transcripts) // 2])
@@ -66,7 +66,7 @@ def test_held_out_transcripts_are_told_apart(shared_data: Path) -> None:
     model = train.fit(train.design(fit_on), train.labels(fit_on))
     hits = said = accepted_hits = accepted = gold = 0
     for pair in pairs:
-        if pair.transcript in held:
+        if pair.transcript in held and pair.after_client:
             verdict = reflection.judge_with(model, pair.share, pair.response)
             gold += pair.behaviour == "reflection"
             said += verdict.reflects
@@ -82,7 +82,7 @@ def test_held_out_transcripts_are_told_apart(shared_data: Path) -> None:
 
 def test_shipped_weights_are_what_the_training_script_makes(shared_data: Path) -> None:
     train = _train_script()
-    pairs = train.annomi_pairs(shared_data / "reflections" / "annomi-dev.csv")
+    pairs = train.annomi_pairs(shared_data / "reflections" / "annomi-dev.csv", extra=True)
     x = train.design(pairs)
     refit = train.fit(x, train.labels(pairs))
     shipped = reflection_model.load()
