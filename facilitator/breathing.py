@@ -220,8 +220,14 @@ def check_cycles(pattern: Pattern, cycles: int) -> int:
     return cycles
 
 
-def cycles_for_minutes(pattern: Pattern, minutes: float) -> int:
-    """The whole number of cycles nearest to ``minutes`` of breathing (at least one).
+def cycles_for_minutes(pattern: Pattern, minutes: float, *, at_least_one: bool = False) -> int:
+    """The whole number of cycles nearest to ``minutes`` of breathing.
+
+    Args:
+        pattern: The breathing cycle.
+        minutes: Breathing time (min).
+        at_least_one: Give one cycle when ``minutes`` is shorter than half a cycle, instead of
+            refusing (a session's step or break must not fail on a short configured length).
 
     Raises:
         InputError: minutes not above 0 or above 30, or so short that not one cycle fits.
@@ -233,6 +239,8 @@ def cycles_for_minutes(pattern: Pattern, minutes: float) -> int:
             f"{minutes:g} minutes is not possible; use {shortest:.2g} to {limit:g} minutes."
         )
     cycles = int(round(minutes * 60.0 / pattern.cycle_s))
+    if cycles < 1 and at_least_one:
+        cycles = 1
     if cycles < 1:
         raise InputError(
             f"{minutes:g} minutes is shorter than one '{pattern.name}' cycle; "

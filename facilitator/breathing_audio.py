@@ -497,10 +497,13 @@ class GuidedBreather:
     def breathe(self, pattern: str, minutes: float) -> bool:
         """Lead ``minutes`` of ``pattern``; True when it ran to the end, False when stopped early.
 
+        A length shorter than one cycle gives one cycle (the session must not fail on it).
+
         Raises:
-            InputError: unknown pattern, or minutes out of range.
+            InputError: unknown pattern, or minutes not above 0 or above 30.
         """
-        return self.play(self.prepare(pattern, minutes=minutes))
+        pat = parse_pattern(pattern)
+        return self.play(self.prepare(pat, cycles=cycles_for_minutes(pat, minutes, at_least_one=True)))
 
     def play(self, exercise: Exercise) -> bool:
         """Play a prepared exercise live; True when it ran to the end, False when stopped early."""

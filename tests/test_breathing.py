@@ -65,6 +65,9 @@ def test_cycles_and_minutes_out_of_range_are_refused_with_the_range() -> None:
         cycles_for_minutes(box, 0)
     with pytest.raises(InputError, match="shorter than one"):
         cycles_for_minutes(box, 0.1)  # 6 s: not one 16 s cycle
+    assert cycles_for_minutes(box, 0.1, at_least_one=True) == 1  # a session's short break
+    with pytest.raises(InputError, match="to 30 minutes"):
+        cycles_for_minutes(box, 0, at_least_one=True)
     assert cycles_for_minutes(PATTERNS["resonance"], 2) == 12
     assert cycles_for_minutes(PATTERNS["478"], 2) == 6  # 120 / 19 = 6.3
 

@@ -338,3 +338,10 @@ def test_breather_uses_a_pulling_output_and_stops_through_it() -> None:
     assert shown[-1] == -1.0 and shown[-2] == pytest.approx(40.0, abs=0.06)
     done = GuidedBreather(FakeSynth(), PullingOutput(), FakeClock())
     assert done.breathe("box", 0.5) is True
+
+
+def test_breather_gives_one_cycle_for_a_length_shorter_than_a_cycle() -> None:
+    clock = FakeClock()
+    breather = GuidedBreather(FakeSynth(), RecordingSink(clock), clock)
+    assert breather.breathe("478", 0.1) is True  # 6 s asked, a cycle is 19 s
+    assert breather.last_plan is not None and breather.last_plan.cycles == 1
