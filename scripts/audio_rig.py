@@ -17,12 +17,15 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import termios
 import threading
 import time
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -433,5 +436,213 @@ def prompt_id(text: str, matchers: list[tuple[str, re.Pattern[str]]]) -> str | N
 
 def iter_lines(stream: object) -> Iterator[str]:
     """Lines of a subprocess pipe, decoded, without their line ends."""
-    for raw in iter(stream.readline, b""):  # type: ignore[attr-defined]
+    for raw in iter(stream.readline, b""):
         yield raw.decode("utf-8", "replace").rstrip("\n")
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A prompt the live session showed (and then spoke)."""
+
+    t_s: float
+    """Monotonic time the line appeared on the session's stdout."""
+    text: str
+    prompt_id: str | None
+
+
+class SessionProcess:
+    """``facilitator session`` (live: microphone and speaker) as a subprocess on the virtual card.
+
+    Its stdout is read on a thread: every "Facilitator: ..." line becomes a ``Shown`` with the
+    prompt id it matches in the script.
+    """
+
+    def __init__(self, card: VirtualSoundCard, home: Path, args: list[str],
+                 script: Path | None = None) -> None:
+        self.card = card
+        self.home = Path(home)
+        self.args = args
+        self.python = sys.executable
+        self.shown: list[Shown] = []
+        self.output: list[str] = []
+        self._cond = threading.Condition()
+        self._matchers = prompt_matchers(script)
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> SessionProcess:
+        """Start the session process."""
+        env = self.card.env()
+        env["PYTHONUNBUFFERED"] = "1"
+        env["FACILITATOR_HOME"] = str(self.home)
+        self.proc = subprocess.Popen(
+            [self.python, "-m", "facilitator", "session", *self.args], env=env,
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        )
+        threading.Thread(target=self._read, name="session-stdout", daemon=True).start()
+        return self
+
+    def _read(self) -> None:
+        assert self.proc is not None and self.proc.stdout is not None
+        for line in iter_lines(self.proc.stdout):
+            now = time.monotonic()
+            with self._cond:
+                self.output.append(line)
+                if line.startswith("Facilitator: "):
+                    text = line[len("Facilitator: "):]
+                    pid = prompt_id(text, self._matchers)
+                    if pid is None and self.shown and self.shown[-1].prompt_id is not None:
+                        # Words that are no script line: the coach's or the judge's (sessionlog.py)
+                        pid = self.shown[-1].prompt_id.split(".")[0] + ".coaching"
+                    self.shown.append(Shown(now, text, pid))
+                self._cond.notify_all()
+        with self._cond:
+            self._cond.notify_all()
+
+    def next_shown(self, index: int, timeout_s: float) -> Shown | None:
+        """The ``index``-th prompt shown, waiting for it (None: the process ended or timed out)."""
+        deadline = time.monotonic() + timeout_s
+        with self._cond:
+            while len(self.shown) <= index:
+                left = deadline - time.monotonic()
+                if left <= 0 or (self.proc is not None and self.proc.poll() is not None
+                                 and len(self.shown) <= index):
+                    return None
+                self._cond.wait(min(left, 0.2))
+            return self.shown[index]
+
+    def wait(self, timeout_s: float) -> int:
+        """Wait for the process to end; its exit code."""
+        assert self.proc is not None
+        return self.proc.wait(timeout=timeout_s)
+
+    def stop(self) -> None:
+        """Kill the process if it still runs."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+
+
+@dataclass(frozen=True)
+class Said:
+    """A line a person said into the microphone."""
+
+    line_id: str
+    who: str
+    after_prompt: str | None
+    """The prompt it answered (None: cued on another line)."""
+    start_s: float
+    """Monotonic time its first sample went into the microphone."""
+    end_s: float
+    """Monotonic time its last sample went into the microphone."""
+    ends_turn: str | None
+
+
+class ConversationPlayer:
+    """Two people answering a live session: the demo conversation's lines, played on their cues.
+
+    A line cued on a prompt waits for that prompt to be shown, then (as a person would) for the
+    speaker to go quiet, then its gap; lines cued on it follow (after it, or during it). Lines cued
+    on prompts are taken in order; prompts nobody answers (welcome, thanks) pass by.
+    """
+
+    def __init__(self, session: SessionProcess, mic: MicWriter, speaker: SpeakerRecorder,
+                 quiet_s: float = 0.8) -> None:
+        from facilitator.adapters.room import load_conversation
+        from facilitator.audio import load_audio
+
+        self.session = session
+        self.mic = mic
+        self.speaker = speaker
+        self.quiet_s = quiet_s
+        self.conversation = load_conversation()
+        self.audio = {line.id: load_audio(self.conversation.folder / line.file)
+                      for line in self.conversation.lines}
+        self.said: list[Said] = []
+        self.unanswered: list[Shown] = []
+        self.waiting = deque(line for line in self.conversation.lines if line.after_prompt)
+        """Prompt-cued lines not yet said (the head is next)."""
+        self.seen = 0
+        """Prompts shown so far that the player has looked at."""
+        self._followers: dict[str, list[Any]] = {}
+        for line in self.conversation.lines:
+            ref = line.after_line or line.during_line
+            if ref is not None:
+                self._followers.setdefault(ref, []).append(line)
+
+    def play(self, timeout_s: float = 600.0, stop_after: int | None = None) -> None:
+        """Answer prompts until the session ends (or ``stop_after`` more lines cued on prompts were said).
+
+        Calling it again carries on from the next prompt shown and the next line not yet said.
+        """
+        deadline = time.monotonic() + timeout_s
+        answered = 0
+        while self.waiting and time.monotonic() < deadline:
+            if stop_after is not None and answered >= stop_after:
+                return
+            shown = self.session.next_shown(self.seen, max(0.0, deadline - time.monotonic()))
+            if shown is None:
+                return
+            self.seen += 1
+            head = self.waiting[0]
+            if shown.prompt_id not in head.after_prompt:
+                self.unanswered.append(shown)
+                continue
+            self.waiting.popleft()
+            end = self.speaker.wait_quiet(shown.t_s, self.quiet_s, timeout_s=120.0)
+            self._say_group(head, max(end, time.monotonic()) + head.gap_s, shown.prompt_id)
+            answered += 1
+
+    def skip_to(self, line_id: str) -> None:
+        """Drop the prompt-cued lines before ``line_id`` (a resumed session starts later)."""
+        while self.waiting and self.waiting[0].id != line_id:
+            self.waiting.popleft()
+
+    def _say_group(self, line: Any, start_s: float, prompt: str | None) -> None:
+        """Say ``line`` at ``start_s`` with the lines cued on it; return when all were said."""
+        clips: list[tuple[Any, _Clip, str | None]] = []
+
+        def place(item: Any, at_s: float, cue: str | None) -> None:
+            audio = self.audio[item.id]
+            clips.append((item, self.mic.say(audio, at_s=at_s, wait=False), cue))
+            for follower in self._followers.get(item.id, []):
+                if follower.after_line == item.id:
+                    place(follower, at_s + audio.size / RATE + follower.gap_s, None)
+                else:
+                    place(follower, at_s + follower.at_s, None)
+
+        place(line, start_s, prompt)
+        for item, clip, cue in clips:
+            clip.done.wait()
+            assert clip.played is not None
+            self.said.append(Said(item.id, item.who, cue, clip.played.start_s,
+                                  clip.played.end_s, item.ends_turn))
+
+
+SHORTER_LINES = {
+    "welcome.hello": "Hello, and welcome. We'll go one step at a time.",
+    "welcome.safety": "This isn't therapy, and it isn't for relationships with violence or fear.",
+    "welcome.privacy": "Nothing you say leaves this laptop.",
+    "welcome.commands": "You can say pause, slower, or stop at any time.",
+    "regulate.intro": "Let's breathe together for a little while.",
+    "intent.reminder": "Remember that you both care about each other.",
+}
+"""Short welcome and breathing words for the end-to-end test, so a live session takes minutes."""
+
+
+def write_short_script(path: Path) -> Path:
+    """The built-in session script with the long opening lines shortened (every step and key kept)."""
+    import json
+    import tomllib
+    from importlib import resources
+
+    raw = tomllib.loads(resources.files("facilitator").joinpath("scripts/default.toml").read_text("utf-8"))
+    out: list[str] = []
+    for step, table in raw.items():
+        out.append(f"[{step}]")
+        for key, value in table.items():
+            value = SHORTER_LINES.get(f"{step}.{key}", value)
+            texts = [value] if isinstance(value, str) else list(value)
+            out.append(f"{key} = [{', '.join(json.dumps(t) for t in texts)}]")
+        out.append("")
+    Path(path).write_text("\n".join(out), encoding="utf-8")
+    return Path(path)
