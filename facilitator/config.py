@@ -31,6 +31,8 @@ class ListeningConfig:
     """Audio kept before the detected start, so first syllables are not clipped (s)."""
     post_roll_s: float = 0.2
     """Audio kept after the detected end, so last syllables are not clipped (s; at most stop_s)."""
+    early_transcription: bool = True
+    """Transcribe during the stop silence so the answer is ready when the utterance ends."""
     min_utterance_s: float = 0.3
     """Shorter bursts are dropped as clicks (s)."""
     max_utterance_s: float = 30.0

@@ -43,6 +43,9 @@ class StreamListener:
         self._segmenter = Segmenter(config)
         self._blocks: Iterator[Audio] | None = None
         self._ended = False
+        # Early transcription (latency): the utterance as it will be if the silence lasts, and
+        # what it was heard as. Reused when the segmenter passes on that same utterance.
+        self._early: tuple[tuple[float, float], Heard | None] | None = None
 
     @property
     def now_s(self) -> float:
@@ -92,6 +95,7 @@ class StreamListener:
                 break
             skipped += int(block.size)
         self._detector.reset()
+        self._early = None
         self._segmenter.reset((self._segmenter.now_s * SAMPLE_RATE + dropped + skipped) / SAMPLE_RATE)
 
     def _iter(self) -> Iterator[Audio]:
@@ -120,10 +124,34 @@ class StreamListener:
             utterance = self._segmenter.push(self._detector.speech_prob(block), block)
             if utterance is not None:
                 return utterance
+            if self.config.early_transcription:
+                self._transcribe_early()
             if self.now_s >= deadline_s and not self._segmenter.in_speech:
                 return None
 
+    def _transcribe_early(self) -> None:
+        """Transcribe the utterance during its stop silence, so the answer is ready when it ends.
+
+        On a live microphone the blocks that arrive meanwhile wait in the device queue and are
+        read right after, so the silence is still measured in full; when the person speaks again,
+        the early result is simply not used (issue 6: hand-off to first audio within 0.8 s).
+        """
+        pending = self._segmenter.provisional()
+        if pending is None:
+            return
+        key = (pending.start_s, pending.end_s)
+        if self._early is not None and self._early[0] == key:
+            return
+        self._early = (key, self._transcribe(pending))
+
     def _to_heard(self, utterance: Utterance) -> Heard | None:
+        """The utterance transcribed and attributed (early, if it was); None for no words."""
+        early, self._early = self._early, None
+        if early is not None and early[0] == (utterance.start_s, utterance.end_s):
+            return early[1]
+        return self._transcribe(utterance)
+
+    def _transcribe(self, utterance: Utterance) -> Heard | None:
         """Transcribe and attribute; None when the transcript is empty (phantom text was dropped)."""
         transcript = self._transcriber.transcribe(utterance.audio)
         text = transcript.text.strip()

@@ -201,6 +201,23 @@ class Segmenter:
             return utterance
         return None
 
+    def provisional(self) -> Utterance | None:
+        """The utterance that will be passed on if the trailing silence lasts, once it is whole.
+
+        Available while STOPPING once the post-roll has been heard, so a listener can transcribe
+        during the rest of the stop silence; the Utterance then emitted has the same start and
+        end. None in any other state, or when it would be too short to be passed on.
+        """
+        if self._state is not VadState.STOPPING or self._silence_start is None:
+            return None
+        end = self._silence_start + self._lengths.post_roll
+        if self._pos < end or self._silence_start - self._speech_start < self._lengths.min_utterance:
+            return None
+        start = max(self._buf_start, self._speech_start - self._lengths.pre_roll, self._emitted_end)
+        audio = np.concatenate(self._blocks) if self._blocks else np.zeros(0, dtype=np.float32)
+        piece = audio[start - self._buf_start : end - self._buf_start]
+        return Utterance(start / self.sample_rate, end / self.sample_rate, piece.astype(np.float32))
+
     def flush(self) -> Utterance | None:
         """End of stream: the utterance in progress, if it is long enough; then QUIET."""
         if self._state not in (VadState.SPEAKING, VadState.STOPPING):
