@@ -161,10 +161,13 @@ def _typed(clock: Clock) -> tuple[Speaker, Listener, Breather, VoiceBook]:
 def _live(config: Config, clock: Clock, input_device: str | None,
           output_device: str | None) -> tuple[Speaker, Listener, Breather, VoiceBook]:
     """The real room: the sound card's microphone and speaker, then the engines."""
-    from facilitator.adapters.soundcard import Microphone, SoundcardSink
+    from facilitator.adapters.breathing_output import TimelineSpeaker
+    from facilitator.adapters.soundcard import Microphone
 
-    # Devices first: a missing microphone or speaker fails before any model loads.
-    return live_parts(config, clock, Microphone(input_device), SoundcardSink(output_device))
+    # Devices first: a missing microphone or speaker fails before any model loads. The timeline
+    # speaker plays prompts like any sink, and lets the breathing cues keep absolute time even
+    # after a stall (a pushed sink stayed ~180 ms late for the rest of the exercise; issue 3).
+    return live_parts(config, clock, Microphone(input_device), TimelineSpeaker(output_device))
 
 
 def live_parts(config: Config, clock: Clock, source: AudioSource,
