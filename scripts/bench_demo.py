@@ -11,10 +11,11 @@ listener reads), so a person's wait after a clear hand-off has two parts:
              utterance to the moment Piper's first chunk of the reply was ready: Whisper, the
              voice matcher, the session's decision, and synthesis of the first sentence (or the
              prompt cache).
-  backlog    the stream does not move while the program computes, so the wall-clock time spent
-             between the previous prompt and that block (VAD, Whisper on earlier utterances,
-             synthesizing likely next prompts) is compared with the stream time it covered; the
-             excess is time a live run would still be catching up with the microphone (mostly 0).
+  backlog    the stream stands still while the program computes, so the room keeps the time a
+             live run would have reached: a live microphone hands out each block only once it
+             is recorded, and a consumer that computes longer than the audio it covers (Whisper
+             during the stop silence, synthesizing likely next prompts) falls behind; backlog is
+             how late the block that ended the utterance would have been read;
 latency = wait + backlog + processing. Audio output buffering of a real sound card is not included.
 A "clear hand-off" is a line marked `ends_turn = "handoff"` in facilitator/data/demo/conversation.toml:
 an answer to a question, or a turn ending in "that's it" / "I'm done". Turns with no closing words

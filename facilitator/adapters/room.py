@@ -234,6 +234,11 @@ class SimulatedRoom:
         """Ids of the prompts finished, in order."""
         self.last_block_wall_s = time.perf_counter()
         """Wall-clock time (perf_counter) when the newest block was handed out."""
+        self.backlog_s = 0.0
+        """How late a live run would read the newest block: a live microphone gives each block
+        only once it is recorded, and a consumer that computes longer than the audio it covers
+        falls behind (s; see ``blocks``)."""
+        self._live_start_s = 0.0
         self._pos = 0
         self._pending = 0
         self._tail = int(tail_s * SAMPLE_RATE)
@@ -256,13 +261,23 @@ class SimulatedRoom:
         return not self._waiting and all(p.end_s <= self.now_s for p in self.played)
 
     def blocks(self) -> Iterator[Audio]:
-        """Yield BLOCK_SAMPLES blocks of room noise with the lines mixed in, as fast as consumed."""
+        """Yield BLOCK_SAMPLES blocks of room noise with the lines mixed in, as fast as consumed.
+
+        Meanwhile it keeps the time a live run would have reached: block k is recorded at its
+        end e_k; the consumer starts on it at S_k = max(S_(k-1) + c_(k-1), e_k), where c is the
+        wall-clock time it spent on the previous block (Whisper, synthesis of likely prompts...).
+        ``backlog_s`` = S_k - e_k. The facilitator speaking re-aligns both (``facilitator_spoke``).
+        """
         while True:
             if self._ended():
                 return
             block = self._render(self._pos, BLOCK_SAMPLES)
             self._pos += BLOCK_SAMPLES
-            self.last_block_wall_s = time.perf_counter()
+            now = time.perf_counter()
+            live_s = self._live_start_s + (now - self.last_block_wall_s)
+            self._live_start_s = max(live_s, self.now_s)
+            self.backlog_s = self._live_start_s - self.now_s
+            self.last_block_wall_s = now
             yield block
 
     def facilitator_spoke(self, prompt_id: str, duration_s: float) -> None:
@@ -276,6 +291,10 @@ class SimulatedRoom:
         self._pos += samples
         self._pending += samples
         self.facilitator.append((prompt_id, start, self.now_s))
+        # The people answer relative to the end of the prompt: live time and stream time meet again.
+        self._live_start_s = self.now_s
+        self.last_block_wall_s = time.perf_counter()
+        self.backlog_s = 0.0
 
     def discard_pending(self) -> int:
         """Samples captured while the facilitator spoke, dropped now (StreamListener.ignore_pending)."""

@@ -50,9 +50,8 @@ class Spoken:
     processing_s: float
     """Wall-clock time from the room's last block to the first synthesized chunk (s)."""
     backlog_s: float = 0.0
-    """How far a live run would have fallen behind the microphone before that last block: the
-    wall-clock time spent since the previous prompt (listening, Whisper, preparing the next
-    prompts) beyond the stream time it covered (s; 0 when it kept up)."""
+    """How late a live run would have read that last block, having computed longer than the
+    audio it covered since the previous prompt (SimulatedRoom.backlog_s; 0 when it kept up)."""
 
 
 @dataclass(frozen=True)
@@ -162,9 +161,8 @@ class DemoSpeaker:
     The prompt's length of stream time passes (heard by no one: the listener drops it as
     half-duplex), then the room is told the prompt finished, which cues the next line.
 
-    The room's stream does not move while the program computes, so the wall-clock time spent
-    between two prompts is compared with the stream time it covered: any excess is time a live
-    run would have spent catching up with the microphone (``Spoken.backlog_s``).
+    The room's stream does not move while the program computes; the room keeps how late a live
+    run would have been reading it (``SimulatedRoom.backlog_s``), and each prompt notes that.
     """
 
     def __init__(self, inner: Speaker, sink: TimelineSink, room: SimulatedRoom) -> None:
@@ -172,22 +170,16 @@ class DemoSpeaker:
         self.sink = sink
         self.room = room
         self.spoken: list[Spoken] = []
-        self._mark = (time.perf_counter(), room.now_s)
 
     def say(self, prompt_id: str, text: str) -> None:
         """Speak through the inner speaker, then advance the room and cue it."""
-        mark_wall_s, mark_stream_s = self._mark
-        heard_wall_s = self.room.last_block_wall_s - mark_wall_s
-        backlog = max(0.0, heard_wall_s - (self.room.now_s - mark_stream_s))
+        backlog = self.room.backlog_s
         self.inner.say(prompt_id, text)
         start, duration = self.sink.last_start_s, self.sink.last_duration_s
         processing = max(0.0, self.sink.first_chunk_wall_s - self.room.last_block_wall_s)
         self.spoken.append(Spoken(prompt_id, text, start, start + duration, processing, backlog))
         self.room.facilitator_spoke(prompt_id, duration)
         self.room.prompt_done(prompt_id)
-        # Later sentences were synthesized while the first played: only now does the next
-        # stretch of listening start, in wall-clock and in stream time.
-        self._mark = (time.perf_counter(), self.room.now_s)
 
     def prepare(self, texts: list[str]) -> None:
         """Let the live speaker synthesize likely next prompts (the session asks after each prompt)."""
