@@ -156,3 +156,28 @@ def test_latency_and_talk_over_are_read_from_the_timeline(room: SimulatedRoom) -
     assert (latency.line_id, latency.prompt_id) == ("a.two", "over.b")
     assert latency.wait_s == pytest.approx(0.3) and latency.total_s == pytest.approx(0.5)
     assert [(s.prompt_id, who) for s, who in run.talked_over()] == [("over.b", ["B"])]
+
+
+def test_backlog_grows_when_the_consumer_is_slower_than_the_audio(tmp_path: Path) -> None:
+    (tmp_path / "conversation.toml").write_text(CONVERSATION)
+    audio = {key: tone(300, 0.5) for key in ("a.one", "a.two", "b.over", "b.answer")}
+    wall = [100.0]
+    room = SimulatedRoom(load_conversation(tmp_path), audio=audio, wall=lambda: wall[0])
+    blocks = room.blocks()
+    block_s = BLOCK_SAMPLES / SAMPLE_RATE
+    for _ in range(10):  # faster than real time: a live run waits for the microphone, no backlog
+        next(blocks)
+        wall[0] += block_s / 2
+    assert room.backlog_s == 0.0
+    wall[0] += 1.0  # one long computation (Whisper, say) on the last block
+    next(blocks)
+    assert room.backlog_s == pytest.approx(1.0 - block_s + block_s / 2)
+    for _ in range(200):  # fast again: the backlog drains at half a block per block
+        next(blocks)
+        wall[0] += block_s / 2
+    assert room.backlog_s == 0.0
+    wall[0] += 5.0
+    room.facilitator_spoke("p", 2.0)  # the facilitator's prompt re-aligns live and stream time
+    assert room.backlog_s == 0.0
+    next(blocks)
+    assert room.backlog_s == 0.0

@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 import tomllib
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -207,8 +207,12 @@ class SimulatedRoom:
         seed: int = 7,
         tail_s: float = 120.0,
         stall_s: float = 300.0,
+        wall: Callable[[], float] = time.perf_counter,
     ) -> None:
-        """Load each line's wav (or take ``audio``: line id -> samples, e.g. tones in tests)."""
+        """Load each line's wav (or take ``audio``: line id -> samples, e.g. tones in tests).
+
+        ``wall`` reads the wall clock (seconds), for the live-run model behind ``backlog_s``.
+        """
         self.conversation = conversation
         self._audio = audio if audio is not None else {
             line.id: load_audio(conversation.folder / line.file) for line in conversation.lines
@@ -232,8 +236,9 @@ class SimulatedRoom:
         """(prompt id, start_s, end_s) of each stretch the facilitator spoke, in stream time."""
         self.prompts: list[str] = []
         """Ids of the prompts finished, in order."""
-        self.last_block_wall_s = time.perf_counter()
-        """Wall-clock time (perf_counter) when the newest block was handed out."""
+        self._wall = wall
+        self.last_block_wall_s = wall()
+        """Wall-clock time (``wall()``) when the newest block was handed out."""
         self.backlog_s = 0.0
         """How late a live run would read the newest block: a live microphone gives each block
         only once it is recorded, and a consumer that computes longer than the audio it covers
@@ -273,7 +278,7 @@ class SimulatedRoom:
                 return
             block = self._render(self._pos, BLOCK_SAMPLES)
             self._pos += BLOCK_SAMPLES
-            now = time.perf_counter()
+            now = self._wall()
             live_s = self._live_start_s + (now - self.last_block_wall_s)
             self._live_start_s = max(live_s, self.now_s)
             self.backlog_s = self._live_start_s - self.now_s
@@ -293,7 +298,7 @@ class SimulatedRoom:
         self.facilitator.append((prompt_id, start, self.now_s))
         # The people answer relative to the end of the prompt: live time and stream time meet again.
         self._live_start_s = self.now_s
-        self.last_block_wall_s = time.perf_counter()
+        self.last_block_wall_s = self._wall()
         self.backlog_s = 0.0
 
     def discard_pending(self) -> int:
