@@ -1,0 +1,100 @@
+"""A live `facilitator session` on the virtual sound card with two people answering (issue 7).
+
+The session runs as a subprocess with its real microphone and speaker adapters; the test plays
+the demo conversation's two voices into the microphone in real time, each line when its prompt
+has been spoken and the speaker has gone quiet, and records the speaker. It takes a few minutes:
+the conversation is spoken at human pace.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+from audio_rig import ConversationPlayer, SessionProcess, write_short_script
+
+CONFIG = """\
+[breathing]
+minutes = 0.1
+[session]
+positive_intent_quiet_s = 0.5
+"""
+
+
+def read_events(path: Path) -> list[dict[str, object]]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def transcribe_after(room, shown, transcriber, max_s: float = 8.0) -> str:
+    """Whisper's text of the speaker's sound that started after a prompt was shown."""
+    import numpy as np
+
+    spans = [s for s in room.speaker.spans(min_gap_s=0.6) if s[0] >= shown.t_s - 0.05]
+    assert spans, f"nothing was heard after {shown.prompt_id}"
+    start, end = spans[0]
+    first, last = room.speaker.sample_at(start), room.speaker.sample_at(min(end, start + max_s))
+    audio = room.speaker.audio()[first:last]
+    return transcriber.transcribe(np.asarray(audio, dtype=np.float32)).text
+
+
+@pytest.fixture(scope="module")
+def transcriber():
+    from facilitator.adapters.whisper import WhisperTranscriber
+
+    return WhisperTranscriber()
+
+
+def test_a_live_session_with_two_people_runs_to_the_end(room, tmp_path, transcriber) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(CONFIG)
+    script = write_short_script(tmp_path / "script.toml")
+    events_path = tmp_path / "events.jsonl"
+    session = SessionProcess(
+        room.card, tmp_path / "home",
+        ["--config", str(config), "--script", str(script), "--events", str(events_path)], script=script,
+    ).start()
+    player = ConversationPlayer(session, room.mic, room.speaker)
+    started = time.monotonic()
+    try:
+        player.play(timeout_s=900)
+        code = session.wait(120)
+    finally:
+        session.stop()
+    output = "\n".join(session.output)
+    assert code == 0, output
+    assert [s.line_id for s in player.said] == [line.id for line in player.conversation.lines], output
+
+    events = read_events(events_path)
+    steps = [e["step"] for e in events if e["type"] == "step"]
+    core = [s for s in steps if s in ("consent", "regulate", "intent", "first", "share", "reflect",
+                                       "acknowledge", "reassure", "reconnect")]
+    assert core == ["consent", "regulate", "intent", "first", "share", "reflect", "acknowledge", "reassure",
+                    "share", "reflect", "acknowledge", "reassure", "reconnect"], steps
+    turns = [e for e in events if e["type"] == "turn"]
+    reminders = [e for e in events if e["type"] == "reminder"]
+    assert [(r["to"], r["holder"]) for r in reminders] == [("Sam", "Alex")], turns
+    said = {s.line_id: s for s in player.said}
+    # Sam's "Yeah, okay." was read as a continuer; the interruption after it got the one reminder.
+    continuer = next(t for t in turns if t["overlap"] == "continuer" and t["speaker"] == "Sam")
+    interruption = next(t for t in turns if t["overlap"] == "interruption")
+    assert continuer["t_s"] < interruption["t_s"] <= reminders[0]["t_s"], turns
+    reflections = [e for e in events if e["type"] == "reflection"]
+    sam_tries = [r for r in reflections if r["listener"] == "Sam"]
+    assert [r["accepted"] for r in sam_tries] == [False, True], reflections
+    assert events[-1]["type"] == "completed" and events[-1]["outcome"] == "complete", events[-1]
+
+    # What the people heard: the reminder came after the interruption, not after the continuer,
+    # and by name; the retry invitation and the goodbye were spoken.
+    shown = {s.prompt_id: s for s in reversed(session.shown)}
+    reminder = shown["reminder.one_at_a_time"]
+    assert reminder.t_s > said["sam.interrupts"].start_s
+    assert "sam" in transcribe_after(room, reminder, transcriber).lower()
+    retry = [s for s in session.shown if s.prompt_id in ("reflect.coaching", "reflect.try_again")]
+    assert retry and transcribe_after(room, retry[0], transcriber).strip()
+    first_reminder = min(s.t_s for s in session.shown if s.prompt_id == "reminder.one_at_a_time")
+    assert first_reminder > said["sam.continuer"].end_s + 0.5
+    goodbye = [s for s in session.shown if s.prompt_id in ("reconnect.invite", "reconnect.goodbye")]
+    assert goodbye and transcribe_after(room, goodbye[-1], transcriber).strip()
+    assert time.monotonic() - started < 900
