@@ -195,8 +195,10 @@ _YES = (
     "yes", "yeah", "yep", "yup", "sure", "okay", "ok", "i am", "i do", "of course", "definitely",
     "ready", "i'm ready", "let's", "alright", "all right", "i think so", "uh-huh", "mm-hm", "absolutely",
     "go ahead", "i'm open", "i feel complete", "complete", "there's more", "there is more", "more",
-    "i'm in",
+    "i'm in", "that's right", "exactly", "you got it", "spot on",
 )
+_RIGHT_ON = ("that's it", "that is it")
+"""For "did that feel right?", "yes, that's it" means they got it, not "no more"."""
 
 
 def parse_answer(text: str, *, partly_is_not_yet: bool = False) -> Answer:
@@ -214,6 +216,8 @@ def parse_answer(text: str, *, partly_is_not_yet: bool = False) -> Answer:
         return Answer.NOT_YET
     if _has(tokens, _UNSURE):
         return Answer.UNCLEAR
+    if partly_is_not_yet and _has(tokens, _RIGHT_ON) and not _has(tokens, ("no", "not", "nope")):
+        return Answer.YES
     if _has(tokens, _NO):
         return Answer.NO
     if _has(tokens, _YES):

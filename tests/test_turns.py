@@ -105,6 +105,13 @@ def test_a_partial_yes_is_not_yet_only_for_did_that_feel_right() -> None:
     assert parse_answer("Sort of.") is Answer.UNCLEAR
 
 
+def test_thats_it_means_they_got_it_only_for_did_that_feel_right() -> None:
+    assert parse_answer("Yes, that's it.", partly_is_not_yet=True) is Answer.YES
+    assert parse_answer("That's it, you got it.", partly_is_not_yet=True) is Answer.YES
+    assert parse_answer("No, that's not it.", partly_is_not_yet=True) is Answer.NO
+    assert parse_answer("No, that's it.") is Answer.NO  # "is there more?" -> no more
+
+
 NAMES = ("Alex", "Jo")
 
 
