@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from facilitator import coaching, lexicon, reflection_model
@@ -523,6 +523,8 @@ def _analyse(share: str, reflection: str) -> _Analysis:
     elif not raw_sentences:
         early = Kind.EMPTY
     reading = _read(raw_sentences)
+    if reading.advice:
+        reading = replace(reading, advice=_advises(raw_sentences, share or ""))
     reply_families = [family for _, _, family in lexicon.find_feelings(list(all_words))] if not early else []
     carried = tuple(
         said for said, family in the_share.feelings
@@ -545,6 +547,20 @@ def _analyse(share: str, reflection: str) -> _Analysis:
         names_a_feeling=bool(reply_families),
         own_new=len(own_new),
         early=early,
+    )
+
+
+def _advises(sentences: list[_Sentence], share: str) -> bool:
+    """Whether the reply gives advice of its own.
+
+    Words quoted from the share ("you said it was no big deal") say back what happened; they do not
+    advise, so a directive phrase the sharer said first does not count.
+    """
+    said = " " + " ".join(w for s in _sentences(share) for w in s.words) + " "
+    return any(
+        f" {m.group(0).strip()} " not in said
+        for s in sentences
+        for m in _ADVICE.finditer(" ".join(_strip_discourse(s.words)))
     )
 
 
