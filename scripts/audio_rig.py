@@ -34,6 +34,8 @@ RATE = 16_000
 """Sample rate of the microphone FIFO and of the speaker recording (Hz)."""
 BLOCK = 512
 """Samples the microphone writer sends per tick (32 ms)."""
+FRAME = 320
+"""Samples per loudness frame of the speaker recording (20 ms)."""
 SCRIPT = Path(__file__).resolve().with_name("virtual_audio.sh")
 
 Audio = npt.NDArray[np.float32]
@@ -263,6 +265,10 @@ class SpeakerRecorder:
         self._procs: list[subprocess.Popen[bytes]] = []
         self._thread: threading.Thread | None = None
         self._partial = b""
+        self._loud = bytearray()
+        """One flag per FRAME of the recording: louder than ``loud_dbfs`` (kept as it records, so
+        polling for quiet costs nothing while a session runs on the same two cores)."""
+        self._frame_rest = np.zeros(0, dtype=np.int16)
 
     def __enter__(self) -> SpeakerRecorder:
         return self.start()
@@ -319,8 +325,15 @@ class SpeakerRecorder:
             usable = len(data) - len(data) % 2
             self._partial = data[usable:]
             chunk = np.frombuffer(data[:usable], dtype="<i2").copy()
+            data16 = np.concatenate([self._frame_rest, chunk])
+            whole = data16.size - data16.size % FRAME
+            frames = data16[:whole].astype(np.float64).reshape(-1, FRAME) / 32768.0
+            rms = np.sqrt(np.mean(np.square(frames), axis=1))
+            flags = (20 * np.log10(np.maximum(rms, 1e-9)) > self.loud_dbfs).astype(np.uint8).tobytes()
+            self._frame_rest = data16[whole:]
             with self._lock:
                 self._chunks.append(chunk)
+                self._loud.extend(flags)
                 self._samples += chunk.size
                 # The earliest arrival minus the samples before it bounds where sample 0 lies;
                 # the minimum over all chunks removes the scheduling delays of individual reads.
@@ -342,8 +355,11 @@ class SpeakerRecorder:
         """Index of the sample played at monotonic time ``t_s``."""
         return max(0, int(round((t_s - self._anchor_s) * RATE)))
 
-    def loud_frames(self, frame_s: float = 0.02) -> tuple[npt.NDArray[np.bool_], int]:
+    def loud_frames(self, frame_s: float = FRAME / RATE) -> tuple[npt.NDArray[np.bool_], int]:
         """Which ``frame_s`` frames are louder than ``loud_dbfs``, and the frame length (samples)."""
+        if int(frame_s * RATE) == FRAME:
+            with self._lock:
+                return np.frombuffer(bytes(self._loud), dtype=np.uint8).astype(bool), FRAME
         x = self.audio()
         n = int(frame_s * RATE)
         frames = x[: x.size - x.size % n].reshape(-1, n)
@@ -380,7 +396,7 @@ class SpeakerRecorder:
             time.sleep(0.05)
         raise TimeoutError(f"the speaker did not go quiet within {timeout_s:.0f} s")
 
-    def spans(self, min_gap_s: float = 0.5, frame_s: float = 0.02) -> list[tuple[float, float]]:
+    def spans(self, min_gap_s: float = 0.5, frame_s: float = FRAME / RATE) -> list[tuple[float, float]]:
         """Stretches of sound (monotonic start and end), split at silences of ``min_gap_s`` or more."""
         loud, n = self.loud_frames(frame_s)
         out: list[tuple[float, float]] = []
