@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from audio_rig import RATE, MicWriter, VirtualSoundCard, have_pulseaudio, quiet_room  # noqa: E402
 
 NOISE = Path(__file__).resolve().parents[2] / "shared" / "data" / "speech" / "speechbrain" / "noise"
-UTTERANCE = re.compile(r"^\[\s*[\d.]+\s*-\s*[\d.]+\]\s*(.*)$")
+UTTERANCE = re.compile(r"^\[\s*([\d.]+)\s*-\s*([\d.]+)\]\s*(.*)$")
 
 
 @dataclass
@@ -39,7 +39,11 @@ class SoakResult:
 
     minutes: float
     phantoms: list[str] = field(default_factory=list)
-    """Lines the listener printed as utterances (there was no speech, so all are phantoms)."""
+    """Utterances the listener printed where nobody spoke."""
+    control: list[str] = field(default_factory=list)
+    """Utterances printed while the control speech played (proof that the listener hears)."""
+    consumed_s: float = 0.0
+    """Seconds of sound the listener's stream took from the microphone."""
     rss_mb: list[tuple[float, float]] = field(default_factory=list)
     """(seconds since start, resident memory in MB) samples of the listener process."""
     noise_s: float = 0.0
@@ -83,8 +87,12 @@ def noise_bed(seconds: float, low_dbfs: float, high_dbfs: float, seed: int = 11)
 
 
 def soak(card: VirtualSoundCard, minutes: float, mic: MicWriter | None = None, low_dbfs: float = -45.0,
-         high_dbfs: float = -25.0) -> SoakResult:
-    """Run the listener on the card's microphone for ``minutes`` of noise; what it reported."""
+         high_dbfs: float = -25.0, control: np.ndarray | None = None) -> SoakResult:
+    """Run the listener on the card's microphone for ``minutes`` of noise; what it reported.
+
+    ``control``: speech played once, ending 10 s before the end; what the listener prints while
+    it plays goes to ``control`` instead of ``phantoms``.
+    """
     seconds = minutes * 60
     bed, noise_s = noise_bed(min(seconds, 300.0), low_dbfs, high_dbfs)
     result = SoakResult(minutes=minutes, noise_s=noise_s * seconds / min(seconds, 300.0))
@@ -101,6 +109,13 @@ def soak(card: VirtualSoundCard, minutes: float, mic: MicWriter | None = None, l
             env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )
         started = time.monotonic()
+        written = writer.written_s
+        window = (0.0, -1.0)
+        if control is not None:
+            length = control.size / RATE
+            at = seconds - 10.0 - length
+            writer.say(control, at_s=started + at, wait=False)
+            window = (at - 1.0, at + length + 3.0)
         lines: list[str] = []
         reader = threading.Thread(target=lambda: lines.extend(proc.stdout or []), daemon=True)
         reader.start()
@@ -114,7 +129,11 @@ def soak(card: VirtualSoundCard, minutes: float, mic: MicWriter | None = None, l
         reader.join(timeout=10)
         result.exit_code = proc.returncode
         result.output = "".join(lines)
-        result.phantoms = [m.group(1) for m in map(UTTERANCE.match, (x.strip() for x in lines)) if m]
+        result.consumed_s = writer.written_s - written
+        for match in map(UTTERANCE.match, (x.strip() for x in lines)):
+            if match:
+                inside = window[0] <= float(match.group(1)) <= window[1]
+                (result.control if inside else result.phantoms).append(match.group(3))
     finally:
         if own:
             writer.close()

@@ -1,14 +1,19 @@
 """Two minutes of real noise and room sound into the virtual microphone: no phantom utterance
-(the 30-minute run is scripts/soak.py)."""
+(the 30-minute run is scripts/soak.py). Speech played near the end proves the listener hears."""
 
 from __future__ import annotations
 
 from soak import soak
 
+from facilitator.audio import load_audio
+
 
 def test_two_minutes_of_noise_give_no_phantom_utterance(room, shared_data) -> None:
-    result = soak(room.card, minutes=2.0, mic=room.mic)
+    speech = load_audio(shared_data / "speech" / "faster-whisper" / "jfk.flac")
+    result = soak(room.card, minutes=2.0, mic=room.mic, control=speech * 0.5)
     assert result.exit_code == 0, result.output
+    assert result.consumed_s > 110  # the listener's stream took the sound in real time
     assert result.noise_s > 30
     assert result.phantoms == [], result.phantoms
+    assert "your country" in " ".join(result.control).lower(), result.output
     assert result.growth < 0.10, result.rss_mb
