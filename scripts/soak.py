@@ -50,17 +50,18 @@ class SoakResult:
     """Seconds of real noise recordings in the mix."""
     exit_code: int | None = None
     output: str = ""
+    noise_end_s: float = float("inf")
+    """Memory is judged up to here: the control speech's first transcription allocates Whisper's
+    buffers once, which is warm-up, not growth."""
 
     @property
     def growth(self) -> float:
-        """Memory growth from the end of the warm-up (a fifth of the run, at most a minute) to the end."""
-        if len(self.rss_mb) < 2:
-            return 0.0
+        """Memory growth from the end of the warm-up (a fifth of the run, at most 60 s) to the noise's end."""
         warm = min(60.0, self.minutes * 60 / 5)
-        base = [mb for t, mb in self.rss_mb if t >= warm]
-        if not base:
+        judged = [mb for t, mb in self.rss_mb if warm <= t < self.noise_end_s]
+        if len(judged) < 2:
             return 0.0
-        return (max(mb for _, mb in self.rss_mb[-3:]) - base[0]) / base[0]
+        return (max(judged[-3:]) - judged[0]) / judged[0]
 
 
 def noise_bed(seconds: float, low_dbfs: float, high_dbfs: float, seed: int = 11) -> tuple[np.ndarray, float]:
@@ -116,6 +117,7 @@ def soak(card: VirtualSoundCard, minutes: float, mic: MicWriter | None = None, l
             at = seconds - 10.0 - length
             writer.say(control, at_s=started + at, wait=False)
             window = (at - 1.0, at + length + 3.0)
+            result.noise_end_s = at
         lines: list[str] = []
         reader = threading.Thread(target=lambda: lines.extend(proc.stdout or []), daemon=True)
         reader.start()

@@ -59,10 +59,29 @@ class Room:
         assert done.returncode == 0, done.stderr
         return [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
 
+    def transcribe_after(self, t_s: float, transcriber: object, max_s: float = 8.0) -> str:
+        """Whisper's text of the first stretch of speaker sound that started after ``t_s``."""
+        import numpy as np
+
+        spans = [s for s in self.speaker.spans(min_gap_s=0.6) if s[0] >= t_s - 0.05]
+        assert spans, "the speaker was silent"
+        start, end = spans[0]
+        first, last = self.speaker.sample_at(start), self.speaker.sample_at(min(end, start + max_s))
+        audio = np.asarray(self.speaker.audio()[first:last], dtype=np.float32)
+        return str(transcriber.transcribe(audio).text)  # type: ignore[attr-defined]
+
     def start_probe(self, *args: str) -> subprocess.Popen[str]:
         """Start sd_probe.py; read its JSON lines from ``stdout`` after it ends."""
         return subprocess.Popen([sys.executable, str(PROBE), *args], env=self.env(), text=True,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+@pytest.fixture(scope="session")
+def transcriber() -> object:
+    """The project's Whisper transcriber, to hear what the facilitator said on the speaker."""
+    from facilitator.adapters.whisper import WhisperTranscriber
+
+    return WhisperTranscriber()
 
 
 @pytest.fixture

@@ -43,7 +43,7 @@ def interrupt(session: SessionProcess) -> int:
     return session.wait(60)
 
 
-def test_lost_microphone_then_kill_then_resume(room, tmp_path) -> None:
+def test_lost_microphone_then_kill_then_resume(room, tmp_path, transcriber) -> None:
     config = tmp_path / "config.toml"
     config.write_text(CONFIG)
     script = write_short_script(tmp_path / "script.toml")
@@ -60,7 +60,7 @@ def test_lost_microphone_then_kill_then_resume(room, tmp_path) -> None:
         time.sleep(5.0)
         room.card.plug()
         lost, lost_t = wait_for(session, "device.lost", asked + 1, timeout_s=30)
-        back, _ = wait_for(session, "device.back", lost + 1, timeout_s=60)
+        back, back_t = wait_for(session, "device.back", lost + 1, timeout_s=60)
         again, _ = wait_for(session, "consent.ask", back + 1, timeout_s=30)
         player.seen = again  # the consent question, asked again after the microphone came back
         player.play(timeout_s=300, stop_after=3)  # both say yes; Alex offers to go first
@@ -74,7 +74,9 @@ def test_lost_microphone_then_kill_then_resume(room, tmp_path) -> None:
     assert [s.prompt_id for s in session.shown[lost : back + 1]].count("device.lost") == 1
     lost_words = session.shown[lost].text.lower()
     assert "microphone" in lost_words or "hear" in lost_words
-    assert room.speaker.first_sound_after(lost_t) is not None  # said aloud, not only shown
+    # Said aloud, not only shown: the recorded speaker says so.
+    assert "microphone" in room.transcribe_after(lost_t, transcriber).lower()
+    assert "hear you" in room.transcribe_after(back_t, transcriber).lower()
     assert not events.exists()  # a killed process writes nothing more
 
     resumed_events = tmp_path / "resumed.jsonl"

@@ -12,7 +12,6 @@ import json
 import time
 from pathlib import Path
 
-import pytest
 from audio_rig import ConversationPlayer, SessionProcess, write_short_script
 
 CONFIG = """\
@@ -25,25 +24,6 @@ positive_intent_quiet_s = 0.5
 
 def read_events(path: Path) -> list[dict[str, object]]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-
-
-def transcribe_after(room, shown, transcriber, max_s: float = 8.0) -> str:
-    """Whisper's text of the speaker's sound that started after a prompt was shown."""
-    import numpy as np
-
-    spans = [s for s in room.speaker.spans(min_gap_s=0.6) if s[0] >= shown.t_s - 0.05]
-    assert spans, f"nothing was heard after {shown.prompt_id}"
-    start, end = spans[0]
-    first, last = room.speaker.sample_at(start), room.speaker.sample_at(min(end, start + max_s))
-    audio = room.speaker.audio()[first:last]
-    return transcriber.transcribe(np.asarray(audio, dtype=np.float32)).text
-
-
-@pytest.fixture(scope="module")
-def transcriber():
-    from facilitator.adapters.whisper import WhisperTranscriber
-
-    return WhisperTranscriber()
 
 
 def test_a_live_session_with_two_people_runs_to_the_end(room, tmp_path, transcriber) -> None:
@@ -90,11 +70,11 @@ def test_a_live_session_with_two_people_runs_to_the_end(room, tmp_path, transcri
     shown = {s.prompt_id: s for s in reversed(session.shown)}
     reminder = shown["reminder.one_at_a_time"]
     assert reminder.t_s > said["sam.interrupts"].start_s
-    assert "sam" in transcribe_after(room, reminder, transcriber).lower()
+    assert "sam" in room.transcribe_after(reminder.t_s, transcriber).lower()
     retry = [s for s in session.shown if s.prompt_id in ("reflect.coaching", "reflect.try_again")]
-    assert retry and transcribe_after(room, retry[0], transcriber).strip()
+    assert retry and room.transcribe_after(retry[0].t_s, transcriber).strip()
     first_reminder = min(s.t_s for s in session.shown if s.prompt_id == "reminder.one_at_a_time")
     assert first_reminder > said["sam.continuer"].end_s + 0.5
     goodbye = [s for s in session.shown if s.prompt_id in ("reconnect.invite", "reconnect.goodbye")]
-    assert goodbye and transcribe_after(room, goodbye[-1], transcriber).strip()
+    assert goodbye and room.transcribe_after(goodbye[-1].t_s, transcriber).strip()
     assert time.monotonic() - started < 900
