@@ -212,6 +212,28 @@ class Microphone:
         """Choose the device now (DeviceError if there is none); the stream opens when blocks are read."""
         self.device = pick_device(device, "input")
         self._queue: queue.Queue[Audio] = queue.Queue()
+        self._check_opens()
+
+    def _check_opens(self) -> None:
+        """Fail now, before any model loads, if the device cannot record at all.
+
+        The device list alone cannot tell: PortAudio keeps listing "default" after the microphone
+        behind it is gone, but asking whether it would open fails at once (issue 7).
+        """
+        sd = sounddevice()
+        errors: list[str] = []
+        for rate in (SAMPLE_RATE, self.device.default_rate):
+            try:
+                sd.check_input_settings(
+                    device=self.device.index, channels=1, dtype="float32", samplerate=rate
+                )
+                return
+            except (sd.PortAudioError, ValueError) as exc:
+                errors.append(str(exc))
+        raise DeviceError(
+            f"Cannot open the microphone {self.device.name} ({errors[-1]}); plug one in, or pick "
+            "another with --input (see `facilitator devices`)."
+        )
 
     def discard_pending(self) -> int:
         """Drop the blocks recorded but not yet read (half-duplex); returns the samples dropped."""
@@ -257,14 +279,7 @@ class Microphone:
         carry = np.zeros(0, dtype=np.float32)
         try:
             while True:
-                try:
-                    raw = pending.get(timeout=LOST_AFTER_S)
-                except queue.Empty as exc:
-                    raise DeviceError(
-                        f"The microphone {self.device.name} stopped sending sound; check it is plugged in."
-                    ) from exc
-                if lost.is_set() and pending.empty():
-                    raise DeviceError(f"The microphone {self.device.name} was lost; plug it back in.")
+                raw = self._next_raw(pending, lost)
                 data = raw if resampler is None else resampler.process(raw)
                 carry = np.concatenate([carry, data]) if carry.size else data
                 while carry.size >= BLOCK_SAMPLES:
@@ -273,6 +288,32 @@ class Microphone:
         finally:
             stream.abort()
             stream.close()
+
+
+    def _next_raw(self, pending: queue.Queue[Audio], lost: threading.Event) -> Audio:
+        """The next recorded block; DeviceError as soon as the stream has finished or gone silent.
+
+        The queue is polled in short steps so a stream that PortAudio ended (device unplugged) is
+        reported within a tenth of a second, not after the full LOST_AFTER_S wait.
+        """
+        waited_s = 0.0
+        while True:
+            try:
+                return pending.get(timeout=_POLL_S)
+            except queue.Empty:
+                if lost.is_set():
+                    raise DeviceError(
+                        f"The microphone {self.device.name} was lost; plug it back in."
+                    ) from None
+                waited_s += _POLL_S
+                if waited_s >= LOST_AFTER_S:
+                    raise DeviceError(
+                        f"The microphone {self.device.name} stopped sending sound; check it is plugged in."
+                    ) from None
+
+
+_POLL_S = 0.1
+"""How often a waiting microphone reader checks whether its stream has ended (s)."""
 
 
 class SoundcardSink:

@@ -110,3 +110,5 @@ def test_no_microphone_at_the_start_is_a_clear_error(room, tmp_path) -> None:
     errors = [line for line in done.stderr.splitlines() if line.startswith("Error")]
     assert len(errors) == 1 and "microphone" in errors[0].lower(), done.stderr
     assert "Traceback" not in done.stderr
+    # It fails before anything is spoken or loaded, so there is nothing to resume.
+    assert "--resume" not in errors[0] and "welcome" not in done.stdout.lower(), done.stdout + done.stderr
