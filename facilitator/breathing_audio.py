@@ -550,14 +550,14 @@ class StopWordWatcher:
     for it; it only reads the flag (``threading.Event.is_set`` returns immediately).
     """
 
-    def __init__(self, listener: Listener, poll_s: float = 0.5) -> None:
+    def __init__(self, listener: Listener, poll_s: float = 0.5, name: str = "stop-word-watcher") -> None:
         self.listener = listener
         self.poll_s = poll_s
         self.error: Exception | None = None
         """Why listening ended early (e.g. a lost microphone): the exercise then goes on without it."""
         self._heard = threading.Event()
         self._closing = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="stop-word-watcher", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
 
     def start(self) -> StopWordWatcher:
         """Begin listening; returns self."""
@@ -568,9 +568,11 @@ class StopWordWatcher:
         """Whether "stop" was heard (returns at once)."""
         return self._heard.is_set()
 
-    def close(self) -> None:
-        """Stop listening (the thread ends after its current wait)."""
+    def close(self, wait: bool = False) -> None:
+        """Stop listening; the thread ends after its current wait (``wait``: join it first)."""
         self._closing.set()
+        if wait and self._thread.is_alive():
+            self._thread.join()
 
     def _run(self) -> None:
         try:

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from facilitator.adapters.soundcard import SoundcardSink, pick_device, sounddevice
+from facilitator.adapters.soundcard import SoundcardSink, open_stream, pick_device, sounddevice
 from facilitator.audio import Audio
 from facilitator.errors import DeviceError
 
@@ -157,21 +157,8 @@ class TimelineSpeaker:
             if pos + frames >= length:
                 raise sd.CallbackStop
 
-        try:
-            stream = sd.OutputStream(
-                device=self.device.index,
-                channels=1,
-                samplerate=sample_rate,
-                dtype="float32",
-                blocksize=BLOCK_FRAMES,
-                latency=self.latency,
-                callback=on_request,
-                finished_callback=done.set,
-            )
-        except (sd.PortAudioError, ValueError) as exc:
-            raise DeviceError(
-                f"Cannot open the speaker {self.device.name} ({exc}); pick another with --output."
-            ) from exc
+        stream = open_stream(self.device, "output", sample_rate, on_request, done.set,
+                             blocksize=BLOCK_FRAMES, latency=self.latency)
         completed = True
         try:
             stream.start()

@@ -191,27 +191,25 @@ def _to_arrays(obj: Any) -> Any:
 
 # --- features --------------------------------------------------------------------------------------
 
+# Slaney's mel scale (librosa's default): linear below 1 kHz, logarithmic above.
+_F_SP = 200.0 / 3
+_MIN_LOG_HZ = 1000.0
+_MIN_LOG_MEL = _MIN_LOG_HZ / _F_SP
+_LOGSTEP = float(np.log(6.4) / 27.0)
+
 
 def _hz_to_mel(hz: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     """Slaney's mel scale: linear below 1 kHz, logarithmic above (librosa's default)."""
-    f_sp = 200.0 / 3
-    min_log_hz = 1000.0
-    min_log_mel = min_log_hz / f_sp
-    logstep = np.log(6.4) / 27.0
-    mel = hz / f_sp
-    high = hz >= min_log_hz
-    mel[high] = min_log_mel + np.log(hz[high] / min_log_hz) / logstep
+    mel = hz / _F_SP
+    high = hz >= _MIN_LOG_HZ
+    mel[high] = _MIN_LOG_MEL + np.log(hz[high] / _MIN_LOG_HZ) / _LOGSTEP
     return mel
 
 
 def _mel_to_hz(mel: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    f_sp = 200.0 / 3
-    min_log_hz = 1000.0
-    min_log_mel = min_log_hz / f_sp
-    logstep = np.log(6.4) / 27.0
-    hz = f_sp * mel
-    high = mel >= min_log_mel
-    hz[high] = min_log_hz * np.exp(logstep * (mel[high] - min_log_mel))
+    hz = _F_SP * mel
+    high = mel >= _MIN_LOG_MEL
+    hz[high] = _MIN_LOG_HZ * np.exp(_LOGSTEP * (mel[high] - _MIN_LOG_MEL))
     return hz
 
 

@@ -11,7 +11,6 @@ and quiet seconds instant.
 from __future__ import annotations
 
 import sys
-import threading
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -23,6 +22,7 @@ from facilitator.errors import DeviceError, StateError
 
 if TYPE_CHECKING:
     from facilitator.audio import Audio
+    from facilitator.breathing_audio import StopWordWatcher
     from facilitator.config import Config
     from facilitator.events import Attribution
     from facilitator.ports import AudioSink, AudioSource, Breather, Clock, Listener, Speaker, VoiceBook
@@ -226,46 +226,34 @@ class UntilEnrolled:
 class ListeningBreather:
     """A Breather whose exercise ends early when someone says "stop" (or "enough").
 
-    The session does not listen while the exercise plays, so a thread does, on the session's own
-    listener, and sets a flag the exercise polls between blocks. The thread is joined before
-    ``breathe`` returns: the listener is never used by two threads at once.
+    The session does not listen while the exercise plays, so a StopWordWatcher does, on the
+    session's own listener; it is joined before ``breathe`` returns, so the listener is never used
+    by two threads at once.
     """
 
     def __init__(self, listener: Listener, make: Callable[[Callable[[], bool]], Breather],
                  poll_s: float = 0.5) -> None:
         self.listener = listener
         self.poll_s = poll_s
-        self._stop = threading.Event()
-        self.inner = make(self._stop.is_set)
+        self._watcher: StopWordWatcher | None = None
+        self.inner = make(self._stop_heard)
         self.error: Exception | None = None
         """Why listening ended early (a lost microphone): the exercise went on; the session meets
         the same error on its next hear and handles it there."""
 
+    def _stop_heard(self) -> bool:
+        return self._watcher is not None and self._watcher.heard()
+
     def breathe(self, pattern: str, minutes: float) -> bool:
         """Lead the exercise while listening for "stop"; True when it ran to the end."""
-        from facilitator.breathing_audio import STOP_WORDS
+        from facilitator.breathing_audio import StopWordWatcher
 
-        self._stop.clear()
-        done = threading.Event()
-
-        def listen() -> None:
-            try:
-                while not done.is_set() and not self._stop.is_set():
-                    heard = self.listener.hear(self.poll_s)
-                    if heard is not None and STOP_WORDS.search(heard.text):
-                        self._stop.set()
-                    if getattr(self.listener, "ended", False):
-                        return
-            except Exception as exc:  # kept for the caller; the exercise goes on without it
-                self.error = exc
-
-        thread = threading.Thread(target=listen, name="breathing-stop-listener", daemon=True)
-        thread.start()
+        self._watcher = StopWordWatcher(self.listener, self.poll_s, name="breathing-stop-listener").start()
         try:
             return self.inner.breathe(pattern, minutes)
         finally:
-            done.set()
-            thread.join()
+            self._watcher.close(wait=True)
+            self.error = self._watcher.error
 
 
 class LiveSpeaker:
