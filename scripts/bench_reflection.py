@@ -8,7 +8,10 @@ couple's stricter rules on top). AnnoMI dev also trains the reflection model, so
 cross-validated by transcript: the model is re-fit for each fold on the other transcripts and
 judges only held-out transcripts; the shipped weights (fit on all of it) are never scored on it.
 
-    .venv/bin/python scripts/bench_reflection.py [--annomi PATH] [--pairs PATH] [--errors N]
+With ``--spoken`` the couple pairs are also said aloud by Piper, put through a room and real noise,
+and transcribed by Whisper before they are judged: the judge as a session meets it.
+
+    .venv/bin/python scripts/bench_reflection.py [--annomi PATH] [--pairs PATH] [--errors N] [--spoken]
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from pathlib import Path
 import numpy as np
 from train_reflection_model import ANNOMI, ROOT, Pair, annomi_pairs, design, fit, labels
 
-from facilitator import reflection
+from facilitator import lexicon, reflection
 from facilitator.reflection import judge
 
 PAIRS = ROOT / "tests" / "data" / "couple_pairs.jsonl"
@@ -161,6 +164,55 @@ def bench_pairs(path: Path) -> float:
     return elapsed / max(1, len(lines))
 
 
+def bench_spoken(path: Path, speech: Path) -> None:
+    """The couple pairs said aloud and heard back: Piper speaks both turns, a room and real noise at
+    15 dB are added, Whisper (tiny.en, as in a session) transcribes, and the judge reads what it heard."""
+    from bench_voices import degrade
+
+    from facilitator.adapters.piper import load_voice
+    from facilitator.adapters.whisper import WhisperTranscriber, normalise
+    from facilitator.audio import SAMPLE_RATE, load_audio, resample
+
+    lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    voice, whisper = load_voice(), WhisperTranscriber()
+    room = load_audio(speech / "speechbrain" / "RIRs" / "rir1.wav")
+    noises = [load_audio(p) for p in sorted((speech / "speechbrain" / "noise").glob("*.wav"))]
+    said_words = changed_words = 0
+    right = typed_right = rebuttals_accepted = 0
+    turns = 0
+
+    def hear(text: str) -> str:
+        nonlocal said_words, changed_words, turns
+        if not text.strip():
+            return text
+        audio = resample(np.concatenate(list(voice.synthesize(text))), voice.sample_rate, SAMPLE_RATE)
+        heard = whisper.transcribe(degrade(audio, room, noises[turns % len(noises)], 15.0)).text
+        turns += 1
+        said, got = normalise(text).split(), normalise(heard).split()
+        said_words += len(said)
+        changed_words += lexicon.edits(said, got, len(said) + len(got))
+        return heard
+
+    started = time.perf_counter()
+    for item in lines:
+        typed = judge(item["share"], item["reflection"])
+        heard_share, heard_reply = hear(item["share"]), hear(item["reflection"])
+        spoken = judge(heard_share, heard_reply)
+        typed_right += typed.accepted == item["accepted"]
+        right += spoken.accepted == item["accepted"]
+        if item["category"] in ("rebuttal", "defence", "but") and spoken.accepted:
+            rebuttals_accepted += 1
+        if spoken.accepted != typed.accepted:
+            print(f"  SPOKEN CHANGED [{item['category']}] typed {typed.kind.value} -> heard "
+                  f"{spoken.kind.value}\n    share heard: {heard_share}\n    reply heard: {heard_reply}",
+                  file=sys.stderr)
+    print(f"\nCouple pairs said aloud and transcribed (Piper -> room + noise at 15 dB -> Whisper tiny.en; "
+          f"{time.perf_counter() - started:.0f} s): word error rate "
+          f"{changed_words / max(1, said_words):.3f}; "
+          f"accuracy {right / max(1, len(lines)):.3f} (typed: {typed_right / max(1, len(lines)):.3f}); "
+          f"defences/rebuttals accepted: {rebuttals_accepted}")
+
+
 def bench_speed() -> None:
     share = "I felt so alone last night when you went quiet and stayed on your phone. " * 3
     reply = "What I heard is that you felt alone and invisible when I went quiet on my phone. " * 2
@@ -187,6 +239,8 @@ def main() -> None:
     parser.add_argument("--pairs", type=Path, default=PAIRS)
     parser.add_argument("--errors", type=int, default=0, help="print this many AnnoMI misjudgements")
     parser.add_argument("--sweep", action="store_true", help="print AnnoMI figures by threshold")
+    parser.add_argument("--spoken", action="store_true",
+                        help="also say the couple pairs aloud and judge Whisper's transcript (about 3 min)")
     args = parser.parse_args()
     per_pair = []
     if args.annomi.is_file():
@@ -195,6 +249,11 @@ def main() -> None:
         print(f"{args.annomi} is absent: AnnoMI figures skipped")
     if args.pairs.is_file():
         per_pair.append(bench_pairs(args.pairs))
+        speech = ANNOMI.parents[1] / "speech"
+        if args.spoken and speech.is_dir():
+            bench_spoken(args.pairs, speech)
+        elif args.spoken:
+            print(f"{speech} is absent: the spoken round trip needs its rooms and noise; skipped")
     bench_speed()
     for mean in per_pair:
         print(f"mean time per pair over a data set: {mean * 1000:.2f} ms")
