@@ -17,7 +17,8 @@ from collections.abc import Iterable, Sequence
 FEELINGS: dict[str, tuple[str, ...]] = {
     "lonely": (
         "lonely", "loneliness", "lonesome", "alone", "isolated", "isolation", "disconnected",
-        "left out", "on my own", "on your own", "by myself", "by yourself", "shut out",
+        "left out", "on my own", "on your own", "by myself", "by yourself", "shut out", "outsider",
+        "out of place",
     ),
     "sad": (
         "sad", "sadness", "sadder", "saddest", "saddened", "unhappy", "heartbroken", "heartbreak",
@@ -133,7 +134,7 @@ FEEL_ONLY: dict[str, str] = {
 _FEEL_VERBS: frozenset[str] = frozenset({"feel", "felt", "feeling", "feels", "made", "makes", "make"})
 _INTENSIFIERS: frozenset[str] = frozenset({"so", "really", "very", "pretty", "quite", "a", "bit", "little",
                                           "kind", "of", "sort", "just", "too", "like", "totally", "me",
-                                          "you", "completely", "super", "incredibly", "even", "more"})
+                                          "you", "completely", "super", "incredibly", "even", "more", "an"})
 
 # Families close enough that carrying one counts as carrying the other.
 RELATED: dict[str, frozenset[str]] = {
@@ -402,3 +403,17 @@ def near(a: str, b: str) -> bool:
     if len(a) == len(b):
         return a[i + 1 :] == b[i + 1 :]
     return a[i:] == b[i + 1 :]
+
+
+def edits(a: Sequence[str], b: Sequence[str], limit: int) -> int:
+    """Levenshtein distance of two words (or word lists); ``limit + 1`` once it must exceed ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    row = list(range(len(b) + 1))
+    for i, x in enumerate(a, start=1):
+        previous, row[0] = row[0], i
+        for j, y in enumerate(b, start=1):
+            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (x != y))
+        if min(row) > limit:
+            return limit + 1
+    return row[-1]

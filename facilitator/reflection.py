@@ -182,13 +182,17 @@ _REBUTTAL = re.compile(
     r"|also|guess|think you|can see|know you))(?:i|me|my|honestly|actually|to be fair|in fairness"
     r"|come on|seriously|you (?:do it|did it|started|were the one|are the one|always|never)|everyone"
     r"|everybody|nobody|no one|anyone|other people|they all|it was (?:just|only)|that was (?:just|only))\b"
+    # "..., but golf is the only thing I do for myself": a "but" that turns to the listener's side
+    r"|\bbut (?!i (?:hear|see|get|understand|imagine|wonder|also|can see|know you))"
+    r"(?:(?!you\b|your\b|felt\b|feel\b|feels\b|seemed\b|seems\b|sounded\b|sounds\b|that\b|then\b|when\b"
+    r"|after\b|once\b)\w+ ){1,5}?(?:i|me|my|myself)\b"
     r"|\bthat (?:is|was) not (?:true|fair|what happened|how it|what i|right|the point|my fault)"
     r"|\bnot what (?:happened|i meant|i said)|\bnever happened|\bit is not like i\b|\bthat is on you"
     r"|\bi (?:was|am) (?:just|only) |\bi (?:did not|never) (?:mean|meant|want|ask)\b|\bi never (?:said|did)\b"
     r"|\bi did not (?:say|do) (?:that|it|anything wrong)\b"
     r"|\bi only (?:did|said|wanted|meant|have|had|raised|do)|\bi had to\b|\bi was trying to\b"
     r"|\bi was (?:so |really |just )?(?:tired|exhausted|busy|stressed|working|sick)\b|\bthe reason i\b"
-    r"|\bbecause i (?:was|had|am|did|have|needed|wanted)\b|\bnot my fault|\byour fault|\bit is on you"
+    r"|\bbecause i (?:was|had|am|did|have|needed|wanted)\b|\bnot my fault|\byour fault|\bit is on you\b"
     r"|\bwhat about (?:you|when you|the time|me|my)|\bat least i\b|\bto be fair\b|\bin my defen[cs]e"
     r"|\bin fairness\b|\byou are (?:overreacting|exaggerating|being (?:dramatic|ridiculous|unfair))"
     r"|\bover ?reacting\b|\bexaggerat\w*|\btoo sensitive\b|\bthat is (?:ridiculous|unfair|crazy|nonsense)"
@@ -196,16 +200,50 @@ _REBUTTAL = re.compile(
     r"|^whatever$|\bwell actually\b|\bfor the record\b|\byou (?:always|never|constantly)\b|\bnot fair\b"
     r"|\byou make (?:fun of )?me\b|\bi do (?:too|that too|plenty|everything|my share)\b|\bi am \w+ too\b"
     r"|\bi (?!love you)(?:\w+ ){1,4}(?:too|as well)$"
+    # the listener's own side, said after a reflection: "..., and honestly I was drowning at work"
+    r"|\b(?:honestly|the truth is|truth be told|if i am honest) i\b|\bi could not (?:even|help it)\b"
+    r"|\blet alone\b|\b(?:that|which) is (?:why|the reason) i\b|\bi was not (?:going|trying) to\b"
+    r"|\bi told you(?: (?:that|so|already|before|about it|i))?$"
+    r"|\bi had (?:the |a )?(?:flu|cold|covid|fever|migraine|headache|deadline|meeting|shift|no choice)\b"
+    # an emphatic "I did/do" + verb: "I did thank you, though"
+    r"|\bi (?:did|do) (?!not\b|you\b|that\b|this\b|it\b|the\b|an?\b|to\b|so\b|what\b|and\b|but\b|when\b"
+    r"|wrong\b|something\b|nothing\b|too\b|before\b|last\b|there\b|then\b|anything\b|everything\b|all\b"
+    r"|with\b|for\b|in\b|at\b|on\b|yesterday\b|today\b|again\b|now\b|is\b|was\b|matters?\b|see\b|understand\b"
+    r"|hear\b|get\b|know\b|feel\b)[a-z]+"
+    r"|\bi (?:felt|feel|was|am|get|got|have been) (?:\w+ ){0,3}(?:too|as well)\b"
+    r"|\b(?:i|we) (?:\w+ ){0,6}?(?<!even )(?<!as )though\b"
+    r"|(?<!even )(?<!as )\bthough(?: so)? (?:i|there was|it was)\b"
+    r"|\bremember$"
+    r"|\b(?:there was )?nothing i could (?:do|have done)\b|\bi did nothing wrong\b"
+    r"|\bi did not (?:think|know|realize|mean|see|notice)\b|\banyway(?:$| i\b)|\bthat is all$"
+    r"|\bi (?:just|only) (?:said|meant|wanted|asked|mentioned|made|tried|did)\b"
+    r"|\bi did not (?:take|pick) (?:any|anyone|anybody|a|your|his|her|their|sides)\b"
+    # a counter-complaint: "well you ignore me all the time"
+    r"|\bwell you (?!felt|feel|were|seemed|said|sound)\w+|\byou do not get to be\b|\bthe thing is i\b"
+    r"|\bi do not think you (?:get to|have (?:a|any) right)\b"
+    r"|\bthat is why (?:people|everyone|everybody|nobody|no one|they)\b"
+    r"|\byou \w+ me (?:all the time|constantly|every time)\b"
 )
+# A rebuttal phrase that only reports what the sharer said ("you said you understood I was tired",
+# "when I said you were overreacting") mirrors the share: it is not the listener's own defence.
+_REPORTED = re.compile(
+    r"\byou (?:said|say|told me|mentioned|know|knew|understood|understand|get|got|realized|realize|saw"
+    r"|see|thought|think|heard|noticed|felt like|feel like|were saying|are saying)\b"
+    r"|\b(?:when|while|after|like|because|since|if|whether|wondering|wonder)\b"
+)
+_FLIP = {"i": "P", "you": "P", "me": "P", "my": "PP", "your": "PP", "mine": "PS", "yours": "PS",
+         "myself": "PX", "yourself": "PX", "am": "B", "are": "B", "was": "B", "were": "B"}
 # Advice and problem-solving. "you need to"/"you have to" alone are often the sharer's own need
 # ("you feel you have to provide"), so only their plainly directive forms count.
 _ADVICE = re.compile(
     r"\byou (?:should|ought to|might want to|may want to|could try|could just|can just|just need to"
-    r"|need to (?:calm|relax|stop|get over|let it go|move on|chill|try|just))\b"
+    r"|need to (?:calm|relax|stop|get over|let it go|move on|chill|try|just|talk to|tell|sit))\b"
+    r"|(?<!to )(?<!me )(?<!you )\bjust (?:sit|talk to|tell|ask|call|go and|say)\b"
     r"|\b(?:maybe|perhaps|just|please) (?:you )?(?:try|should|could|stop|calm|relax|ignore|let it|get over)\b"
     r"|^(?:just |maybe |perhaps |so )?try (?:to|not to|and)\b|\bwhy (?:do not|not) (?:you|we|just)\b"
     r"|\bhave you (?:tried|thought about|considered)|\bnext time\b|^let us (?!say|see)\w+"
-    r"|\bwe (?:should|could|need to|have to|can)\b|\bif you (?:just|only|would just)\b"
+    r"|\bwe (?:just |really |probably |both )?(?:should|could|need to|have to|can)\b"
+    r"|\bif you (?:just|only|would just)\b"
     r"|\bit (?:would|might) (?:help|be better|be good|be a good idea)|\bwhat if you\b"
     r"|\bhow about (?:you|we|if|trying)\b|\bmy advice\b|\bi (?:suggest|recommend|advise)"
     r"|\bthe best thing\b|\bdo not worry\b|\bstop (?:worrying|being|thinking)\b|^calm down\b"
@@ -215,7 +253,10 @@ _ADVICE = re.compile(
     r"|\bi promise\b|\bwhat (?:can|could|should) (?:i|we) do\b|\bhow (?:can|could) (?:i|we) (?:help|fix|make)"
     r"|\bi would (?:recommend|suggest|encourage)|\bit is important (?:to|that you)"
     r"|\bi want you to\b|\bi would like you to\b|\bdo you want to (?:try|do)|\byou could (?!not)\w+"
-    r"|\byou can (?!not\b|be\b|see\b|tell\b|feel\b|hardly\b)\w+"
+    r"|\byou can (?!not\b|be\b|see\b|tell\b|feel\b|hardly\b|never\b|always\b|only\b|barely\b|ever\b)\w+"
+    r"|\bi will make (?:it|this|that) up\b|\bwe will (?:take|go out|make|try|plan|book|figure|sort|work on)\b"
+    r"|\bi will (?:take|buy|get|call|text|plan|book|cook|clean|be there|be on time|be better)\b"
+    r"|\bi swear\b|\bnever again\b|\bi will not (?:\w+ ){0,5}?again\b"
 )
 _CHECKS = re.compile(
     r"^(?:did i (?:get|hear|understand|catch|miss)\w*|do i have (?:it|that|this) right|have i got (?:it|that)"
@@ -228,7 +269,10 @@ _CHECKS = re.compile(
 _CHECK_FRAME = re.compile(
     r"^(?:did i (?:get|hear|understand|catch)(?: (?:it|that|this) right)?(?: (?:that|when|how))?"
     r"|am i (?:getting|hearing|understanding)(?: (?:it|that|this))?(?: right)?(?: that)?"
-    r"|is it that|are you saying(?: that)?|do you mean(?: that)?|so you are saying(?: that)?)\b ?"
+    r"|is it that|are you saying(?: that)?|do you mean(?: that)?|so you are saying(?: that)?"
+    r"|(?:can|could|may) i (?:just )?(?:check|see if i (?:got|get|have) (?:it|that|this)"
+    r"(?: right)?)(?: that)?"
+    r"|let me (?:check|see) if i (?:got|get|have) (?:it|that|this)(?: right)?(?: that)?)\b ?"
 )
 _TAIL_CHECK = re.compile(
     r"\b(?:is that right|is that it|did i get (?:it|that|this)(?: right)?|am i right|is that correct"
@@ -321,7 +365,9 @@ def _is_question(sentence: _Sentence, text: str) -> bool:
         return True
     if words[0] in _AUX and len(words) > 1 and (words[1] in _PRONOUNS | _YOU or words[1] == "not"):
         return True
-    if words[0] in _WH and (len(words) == 1 or words[1] not in _PRONOUNS | {"to", "it", "a", "an"}):
+    if words[0] in _WH and (len(words) == 1 or words[1] not in _PRONOUNS | {"to", "it", "a", "an"}) and (
+            sentence.asked or words[0] in {"why", "who", "whose", "which"} or len(words) == 1
+            or words[1] in _AUX or words[1] in {"much", "many", "long", "often", "else"}):
         return True
     if sentence.asked:
         for i, word in enumerate(words[1:], start=1):
@@ -420,6 +466,8 @@ class _Share:
     content: frozenset[str]
     asked: bool
     """The share's last sentence ended with "?" (the sharer asked something)."""
+    said: str = ""
+    """The share's words with the persons folded together (``_neutral``), to find them said back."""
 
 
 def _read_share(text: str) -> _Share:
@@ -435,6 +483,7 @@ def _read_share(text: str) -> _Share:
         feelings=tuple((said, family) for family, said in seen.items()),
         content=frozenset(lexicon.content_keys(words)),
         asked=bool(sentences) and sentences[-1].asked,
+        said=_neutral(words),
     )
 
 
@@ -510,6 +559,10 @@ class _Analysis:
     """Content words after the listener's "I" that the sharer never said."""
     early: Kind | None
     """EMPTY or UNCLEAR when the reply cannot be read at all."""
+    listener_feels: bool = False
+    """The listener names a feeling of their own ("I feel lonely too"): their side, which comes later."""
+    own_clause: bool = False
+    """The listener tells something of their own ("the thing is I had three meetings"), not in the share."""
 
 
 def _analyse(share: str, reflection: str) -> _Analysis:
@@ -524,18 +577,27 @@ def _analyse(share: str, reflection: str) -> _Analysis:
         early = Kind.EMPTY
     reading = _read(raw_sentences)
     if reading.advice:
-        reading = replace(reading, advice=_advises(raw_sentences, share or ""))
+        reading = replace(reading, advice=_advises(raw_sentences, the_share.said))
+    if reading.rebuttal:
+        reading = replace(reading, rebuttal=_rebuts(raw_sentences, the_share.said))
     reply_families = [family for _, _, family in lexicon.find_feelings(list(all_words))] if not early else []
     carried = tuple(
         said for said, family in the_share.feelings
         if any(lexicon.families_match(family, other) for other in reply_families)
+        or _misheard_in(said, all_words)
     )
     reply_keys = lexicon.content_keys(reading.words)
     shared = _overlap(the_share.content, reply_keys)
     # The listener's "I" is fine when it mirrors what the sharer said about them ("when I went quiet").
     own_keys = lexicon.content_keys(_after(reading.words, _ME))
     own_new = own_keys - _overlap(the_share.content, own_keys)
+    unframed = [] if early else _FRAMES.sub(" ", reading.text).split()
     return _Analysis(
+        listener_feels=_listener_feels(unframed),
+        own_clause=not early and (any(
+            _own_clause(_FRAMES.sub(" ", " ".join(_strip_discourse(s.words))).split(), the_share.content)
+            for s in raw_sentences
+        ) or _ends_on_own_side(raw_sentences, the_share.content, the_share.said)),
         feelings=feelings,
         carried=carried,
         missing=tuple(said for said in feelings if said not in carried),
@@ -550,18 +612,173 @@ def _analyse(share: str, reflection: str) -> _Analysis:
     )
 
 
-def _advises(sentences: list[_Sentence], share: str) -> bool:
-    """Whether the reply gives advice of its own.
+_OWN_FEELING_LINKS = frozenset("""
+    feel felt feeling am was been have get got getting so really very pretty quite a bit little kind of sort
+    too also just still honestly totally completely always often sometimes all the time even more extremely
+    incredibly super and
+""".split())
+_REPORTING = frozenset("""
+    like that if thought think said say when while because after before how what as whether felt feel seemed
+    knew know understood understand realized realize saw see noticed heard told mentioned thinking assumed
+    guessed
+""".split())
 
-    Words quoted from the share ("you said it was no big deal") say back what happened; they do not
-    advise, so a directive phrase the sharer said first does not count.
+
+def _listener_feels(words: list[str]) -> bool:
+    """Whether the listener names a feeling of their own ("I feel lonely too", "I was drowning").
+
+    Only "I" + feel/be words + feeling counts, not a reported one ("you felt like I was angry") and not
+    remorse ("I feel guilty").
     """
-    said = " " + " ".join(w for s in _sentences(share) for w in s.words) + " "
-    return any(
-        f" {m.group(0).strip()} " not in said
-        for s in sentences
-        for m in _ADVICE.finditer(" ".join(_strip_discourse(s.words)))
-    )
+    for i, word in enumerate(words):
+        if word != "i" or i > 0 and words[i - 1] in _REPORTING:
+            continue
+        end = i + 1
+        while end < len(words) and end - i <= 6 and words[end] in _OWN_FEELING_LINKS:
+            end += 1
+        if end == i + 1:
+            continue
+        found = lexicon.find_feelings(words[end : end + 4])
+        if found and found[0][0] == 0 and found[0][2] != "guilty":
+            return True
+    return False
+
+
+def _misheard_in(feeling: str, words: tuple[str, ...]) -> bool:
+    """Whether a long feeling word of the share came back misheard: "this appointed" for "disappointed".
+
+    Only for single words of 8+ letters, against one reply word or two run together, at most two
+    letters apart: short words have too many real neighbours.
+    """
+    if " " in feeling or len(feeling) < 8:
+        return False
+    for i, word in enumerate(words):
+        for heard in (word, word + words[i + 1] if i + 1 < len(words) else ""):
+            if heard and abs(len(heard) - len(feeling)) <= 2 \
+                    and (heard[-3:] == feeling[-3:] or heard[:2] == feeling[:2]) \
+                    and lexicon.edits(heard, feeling, 2) <= 2:
+                return True
+    return False
+
+
+_CLAUSE_OPENERS = frozenset({"like", "if", "whether", "sure"})
+_OBJECT_AFTER = frozenset("hear get understand see tell told love thank asked know heard believe trust"
+                          .split())
+
+
+def _sharer_speaks(words: tuple[str, ...]) -> bool:
+    """Whether the clause before a "because" has the sharer ("you") as its last subject."""
+    for k in range(len(words) - 1, -1, -1):
+        if words[k] == "i":
+            return False
+        if words[k] == "you":
+            return (k == 0 or words[k - 1] not in _OBJECT_AFTER) and k + 1 < len(words)
+    return False
+
+
+_SUBORDINATE = frozenset("""
+    when because that like after while if how what as before since until where whenever why who which
+    even though although so that said say says told feel felt think thought know knew sure
+""".split())
+
+
+def _own_clause(words: list[str], share: frozenset[str]) -> bool:
+    """Whether the listener opens a sentence of their own with two or more things the sharer never said.
+
+    "The thing is I had three meetings back to back" tells the listener's side. "You felt alone when I
+    went quiet" does not: the "I" comes after "you" in a sentence about the sharer's experience.
+    """
+    for k, word in enumerate(words):
+        if word in _YOU:
+            return False
+        if word != "i" or k and words[k - 1] in _SUBORDINATE:
+            continue
+        keys = lexicon.content_keys(words[k + 1 : k + 7])
+        if len(keys - _overlap(share, keys)) >= 2:
+            return True
+    return False
+
+
+_OWNS_PART = re.compile(
+    r"\b(?:i should (?:not )?have|i was wrong|my fault|i messed up|i regret|i am sorry)\b"
+)
+
+
+def _ends_on_own_side(sentences: list[_Sentence], share: frozenset[str], said: str) -> bool:
+    """Whether a reply of several sentences ends on the listener's side of things.
+
+    "You felt alone at the appointment. My boss would not let me leave, so there was not much I could
+    do": the last sentence speaks of the listener ("I", "my"), names no feeling and carries at most one
+    word of the share. Validation and apology ("I can only imagine", "I am so sorry") are not a side.
+    """
+    kept = [s for s in sentences if _strip_discourse(s.words)]
+    if len(kept) < 2:
+        return False
+    words = list(_strip_discourse(kept[-1].words))
+    text = " ".join(words)
+    me_n, you_n = sum(w in _ME for w in words), sum(w in _YOU for w in words)
+    if len(words) < 5 or me_n <= you_n or _VALIDATION.search(text) or _OWNS_PART.search(text):
+        return False
+    if _CHECKS.match(text) or _TAIL_CHECK.search(text) or lexicon.find_feelings(words):
+        return False
+    if any(_neutral(words[i : i + 4]) in said for i in range(len(words) - 3)):
+        return False  # the sharer's own words said back: "I was on my laptop more than with you"
+    return len(_overlap(share, lexicon.content_keys(words))) <= 1
+
+
+def _neutral(words: list[str] | tuple[str, ...]) -> str:
+    """Words with the persons folded together ("I was" = "you were"), joined without spaces."""
+    return "".join(_FLIP.get(word, word) for word in words)
+
+
+def _rebuts(sentences: list[_Sentence], said: str) -> bool:
+    """Whether the reply defends or rebuts, leaving out phrases that only report the share back.
+
+    "You felt dismissed when I said you were overreacting" mirrors the sharer's own words (persons
+    swapped) after "when" or "you said": a reflection, not a defence. "Well, I was tired" said on its
+    own is a defence even when the sharer said "you were tired".
+    """
+    return _says_own(_REBUTTAL, sentences, said)
+
+
+def _advises(sentences: list[_Sentence], said: str) -> bool:
+    """Whether the reply gives advice of its own, leaving out what it quotes from the share.
+
+    "You said it was no big deal" says back what happened; it does not advise.
+    """
+    return _says_own(_ADVICE, sentences, said)
+
+
+def _says_own(pattern: re.Pattern[str], sentences: list[_Sentence], said: str) -> bool:
+    """Whether ``pattern`` matches somewhere in the reply that is not the share said back.
+
+    A match is the share said back when, with the persons swapped ("I was" for "you were"), it is in
+    the share and either follows a report ("you said", "when", "like") or starts a stretch of five or
+    more words found in the share ("because I was at work till ten").
+    """
+    for s in sentences:
+        words = _strip_discourse(s.words)
+        text = " ".join(words)
+        pos = 0
+        while (m := pattern.search(text, pos)) is not None:
+            pos = m.start() + 1  # overlapping: "but I was exhausted" is also "I was exhausted"
+            first = text[: m.start()].count(" ")
+            if words[first : first + 2] == ("because", "i") and _sharer_speaks(words[:first]):
+                continue  # "you felt lonely because I was at work": the cause of their feeling, not a defence
+            if words[first] == "you" and first and words[first - 1] in _CLAUSE_OPENERS:
+                continue  # "you do not feel like you can trust me": the sharer's doubt, not advice
+            if {"if", "whether"} & set(words[max(0, first - 3) : first]):
+                continue  # "you wondered if it was your fault": a doubt reported, not a claim
+            last = first + len(m.group(0).split())
+            if _neutral(words[first:last]) not in said:
+                return True
+            if _REPORTED.search(text[: m.start()]):
+                continue
+            while last < len(words) and _neutral(words[first : last + 1]) in said:
+                last += 1
+            if last - first < 5:
+                return True
+    return False
 
 
 def judge(share: str, reflection: str) -> Verdict:
@@ -697,9 +914,19 @@ def pair_features(share: str, reflection: str) -> list[str]:
 
 def _own_story(a: _Analysis) -> bool:
     reading = a.reading
-    return reading.me_n > reading.you_n and a.own_new >= 2 and not (a.carried and reading.opener)
+    if a.listener_feels or a.own_clause or _OWN_SIDE.search(reading.text):
+        return True
+    opening = " ".join(reading.words[:6]).replace("you know", " ")  # "you know" is a filler here
+    opens_as_reflection = bool(_OPENERS.search(opening))
+    return reading.me_n > reading.you_n and a.own_new >= 2 and not (a.carried and reading.opener
+                                                                     or opens_as_reflection)
 
 
+_OWN_SIDE = re.compile(
+    r"\bi (?:feel|felt|get|have felt|know) (?:\w+ ){0,2}"
+    r"(?:the same|that way too|like that too|that too|how that feels)"
+    r"|\bsame (?:here|for me|with me)\b|\bme too\b|\bso do i\b|\bso did i\b"
+)
 ACCEPT_FORM = 0.5
 """A reply the reflection model scores below this (probability, 0-1) does not read as a reflection."""
 _INFORMS = re.compile(

@@ -171,3 +171,64 @@ def test_a_feeling_with_a_dropped_letter_still_counts_but_real_words_do_not() ->
     assert [family for _, _, family in lexicon.find_feelings("you get scard and lonly".split())] == [
         "scared", "lonely"]
     assert lexicon.find_feelings("we had a fight and i tapped the table".split()) == []
+
+
+def test_a_defence_the_sharer_reported_is_said_back_not_made() -> None:
+    share = "I felt lonely all weekend when you were working. I know you were tired, but I still missed you."
+    mirrored = "You felt lonely all weekend while I was working, and you said you understood I was tired."
+    assert judge(share, mirrored).accepted
+    assert judge(share, "Well, I was tired.").kind is Kind.REBUTTAL
+    assert judge(share, "You felt lonely, and honestly I was drowning at work.").kind is Kind.REBUTTAL
+    quoted = "When I told you that you were overreacting, you felt dismissed and alone."
+    assert judge("You said I was overreacting and I felt dismissed and alone.", quoted).accepted
+
+
+def test_because_i_explains_their_feeling_or_excuses_mine() -> None:
+    share = "I felt so lonely on our anniversary, you were at work till ten and didn't even text."
+    assert judge(share, "you felt so lonely on our anniversary because I was at work till ten").accepted
+    assert judge(share, "I didn't text because I was in meetings all night").kind is Kind.REBUTTAL
+
+
+def test_the_listeners_own_feelings_and_own_side_come_later() -> None:
+    share = "I feel lonely all week when you're glued to your laptop."
+    own = judge(share, "well i feel lonely all week when you are out with your friends")
+    assert own.kind is Kind.OWN_STORY
+    assert judge(share, "I feel the same way when you go quiet").kind is Kind.OWN_STORY
+    assert judge(share, "You feel lonely. The thing is I had three deadlines this week.").kind in (
+        Kind.OWN_STORY, Kind.REBUTTAL)
+    # a feeling the sharer put on the listener is still the sharer's account
+    assert judge("I felt scared because it seemed like you were angry with me.",
+                 "You felt scared because it seemed like I was angry with you.").accepted
+
+
+def test_promises_and_counter_complaints_are_not_reflections() -> None:
+    share = "I felt forgotten when nobody came by on my birthday."
+    promise = "you felt forgotten when none of us came by. I'll make it up to you, we'll go out on sunday"
+    assert judge(share, promise).kind is Kind.ADVICE
+    counter = "you felt ignored, well you ignore me all the time at your sister's"
+    assert judge("I felt ignored all evening at the party.", counter).kind is Kind.REBUTTAL
+
+
+def test_clauses_and_checks_without_question_marks() -> None:
+    share = "When dad was yelling at me at Christmas you stood there with him and I felt betrayed and alone."
+    clause = "um when dad was yelling at you at christmas and I stood with him you felt betrayed and alone"
+    assert judge(share, clause).accepted
+    assert judge(share, "can I check, you felt betrayed and alone when I backed dad, is that it").accepted
+    assert judge(share, "who told you that").kind is Kind.QUESTION
+
+
+def test_a_long_feeling_word_misheard_still_comes_back() -> None:
+    share = "I was really disappointed when you cancelled the concert at the last minute."
+    assert judge(share, "you were really this appointed when i cancelled the concert").accepted
+    assert lexicon.edits("thisappointed", "disappointed", 2) == 2
+    assert lexicon.edits("lonely", "angry", 2) == 3
+
+
+def test_a_reply_that_ends_on_the_listeners_side_is_not_a_reflection() -> None:
+    share = "I sat alone at the appointment waiting for you. You promised you would come."
+    excuse = ("You felt alone at the appointment when I was not there. "
+              "My boss would not let me leave, so there was not much I could do.")
+    assert not judge(share, excuse).accepted
+    mirrored = "You felt alone at the appointment. You were waiting for me and I promised I would come."
+    assert judge(share, mirrored).accepted
+    assert judge(share, "You felt alone waiting there for me. I should not have let you down.").accepted
