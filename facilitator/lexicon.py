@@ -58,7 +58,7 @@ FEELINGS: dict[str, tuple[str, ...]] = {
     ),
     "ashamed": (
         "ashamed", "shame", "shameful", "embarrassed", "embarrassing", "embarrassment",
-        "humiliated", "humiliating", "humiliation", "mortified", "self conscious",
+        "humiliated", "humiliating", "humiliation", "mortified", "self conscious", "awkward",
     ),
     "guilty": ("guilty", "guilt", "regret", "regrets", "regretful", "remorse", "remorseful"),
     "tired": (
@@ -101,21 +101,32 @@ FEELINGS: dict[str, tuple[str, ...]] = {
 # feelings in a reflection, and a reason for a gentle invitation toward the feeling under them.
 FAUX_FEELINGS: dict[str, tuple[str, ...]] = {
     "ignored": (
-        "ignored", "unheard", "unseen", "invisible", "overlooked", "neglected", "dismissed",
+        "ignored", "unheard", "unseen", "invisible", "overlooked", "neglected", "dismissed", "disregarded",
         "brushed off", "not heard", "not seen", "not listened to", "shut out",
     ),
-    "abandoned": ("abandoned", "deserted", "rejected", "unwanted", "unloved", "left behind"),
+    "abandoned": ("abandoned", "deserted", "rejected", "unwanted", "unloved", "left behind", "pushed away"),
     "misunderstood": (
         "misunderstood", "not understood", "judged", "criticized", "criticised", "attacked",
         "blamed", "accused", "picked on",
     ),
-    "betrayed": ("betrayed", "cheated", "lied to", "deceived", "manipulated", "tricked"),
+    "betrayed": ("betrayed", "cheated", "lied to", "deceived", "manipulated", "tricked", "violated",
+                 "taken advantage of"),
     "unappreciated": (
         "unappreciated", "taken for granted", "unvalued", "unimportant", "not valued",
         "not appreciated", "not a priority", "not important", "second place", "an afterthought",
     ),
-    "disrespected": ("disrespected", "belittled", "insulted", "mocked", "patronized", "patronised"),
+    "disrespected": ("disrespected", "belittled", "insulted", "mocked", "patronized", "patronised",
+                     "undermined", "undercut", "talked down to", "talking down to", "disrespectful"),
     "controlled": ("controlled", "pressured", "smothered", "cornered", "micromanaged", "nagged"),
+}
+
+# Said back in a reflection, these carry a feeling ("you felt like you did not matter" for "unimportant"),
+# but they read badly named as a feeling in coaching ("they felt not matter"), so shares do not use them.
+REPLY_ONLY: dict[str, str] = {
+    "not matter": "unappreciated", "not count": "unappreciated", "came second": "unappreciated",
+    "came last": "unappreciated", "second fiddle": "unappreciated", "not respect": "disrespected",
+    "treated like a kid": "disrespected", "treated as a kid": "disrespected",
+    "treated like a child": "disrespected", "measure up": "insecure", "spare part": "lonely",
 }
 
 # Words that name a feeling only right after "feel"/"felt" ("I felt so small", not "a small thing").
@@ -295,7 +306,8 @@ def _phrase_table(families: dict[str, tuple[str, ...]]) -> dict[tuple[str, ...],
 _FEELING_PHRASES = _phrase_table(FEELINGS)
 _FAUX_PHRASES = _phrase_table(FAUX_FEELINGS)
 _ALL_PHRASES = {**_FEELING_PHRASES, **_FAUX_PHRASES}
-_MAX_PHRASE = max(len(key) for key in _ALL_PHRASES)
+_REPLY_PHRASES = {**_ALL_PHRASES, **{tuple(k.split()): v for k, v in REPLY_ONLY.items()}}
+_MAX_PHRASE = max(len(key) for key in _REPLY_PHRASES)
 # Single words also matched by stem, so "worrying"/"worries" and small misspellings still count.
 _FEELING_STEMS: dict[str, str] = {
     stem(key[0]): family for key, family in _ALL_PHRASES.items() if len(key) == 1 and len(key[0]) > 3
@@ -326,16 +338,20 @@ def is_faux(family: str) -> bool:
     return family in FAUX_FEELINGS
 
 
-def find_feelings(words: Sequence[str]) -> list[tuple[int, int, str]]:
-    """Feelings named in ``words``: (start, end, family) spans, longest phrase first, no overlaps."""
+def find_feelings(words: Sequence[str], reply: bool = False) -> list[tuple[int, int, str]]:
+    """Feelings named in ``words``: (start, end, family) spans, longest phrase first, no overlaps.
+
+    With ``reply``, the REPLY_ONLY phrases count too.
+    """
     found: list[tuple[int, int, str]] = []
+    table = _REPLY_PHRASES if reply else _ALL_PHRASES
     i = 0
     while i < len(words):
         hit: tuple[int, int, str] | None = None
         for size in range(min(_MAX_PHRASE, len(words) - i), 0, -1):
             key = tuple(words[i : i + size])
-            if key in _ALL_PHRASES:
-                hit = (i, i + size, _ALL_PHRASES[key])
+            if key in table:
+                hit = (i, i + size, table[key])
                 break
         if hit is None and words[i] in FEEL_ONLY and _after_feel_verb(words, i):
             hit = (i, i + 1, FEEL_ONLY[words[i]])

@@ -197,7 +197,10 @@ _REBUTTAL = re.compile(
     r"|\bin fairness\b|\byou are (?:overreacting|exaggerating|being (?:dramatic|ridiculous|unfair))"
     r"|\bover ?reacting\b|\bexaggerat\w*|\btoo sensitive\b|\bthat is (?:ridiculous|unfair|crazy|nonsense)"
     r"|\byou (?:do|did) (?:it|that|the same) too\b|\byou (?:are|were) the one\b|\byou started it\b"
-    r"|^whatever$|\bwell actually\b|\bfor the record\b|\byou (?:always|never|constantly)\b|\bnot fair\b"
+    r"|^whatever$|\bwell actually\b|\bfor the record\b|\bnot fair\b"
+    r"|\byou (?:always|never|constantly)\b"
+    r"(?! (?:even )?(?:got|get|had|heard|knew|saw|wanted|meant|expected|felt"
+    r"|feel|thought|agreed|said yes|gave)\b)"
     r"|\byou make (?:fun of )?me\b|\bi do (?:too|that too|plenty|everything|my share)\b|\bi am \w+ too\b"
     r"|\bi (?!love you)(?:\w+ ){1,4}(?:too|as well)$"
     # the listener's own side, said after a reflection: "..., and honestly I was drowning at work"
@@ -223,6 +226,11 @@ _REBUTTAL = re.compile(
     r"|\bi do not think you (?:get to|have (?:a|any) right)\b"
     r"|\bthat is why (?:people|everyone|everybody|nobody|no one|they)\b"
     r"|\byou \w+ me (?:all the time|constantly|every time)\b"
+    r"|^still\b|\bhaving said that\b|\bthat said\b|\bthen again\b|\b(?:the )?only thing is\b"
+    r"|\b(?:hardly|not really|not that) (?:a )?big (?:deal|thing)\b|\bwhat (?:was|am|were) i supposed to\b"
+    r"|\bwhat else (?:could|was) i\b|\b(?:she|he|it|that|they) (?:is|was|are|were) (?:just|only) (?:a |an )?"
+    r"(?:friend|joke|kidding|teasing|banter|one|once|a few)\b|\ball it (?:is|was)\b|\bi figured\b"
+    r"|\byou (?:were|are|did|do) \w+ though\b"
 )
 # A rebuttal phrase that only reports what the sharer said ("you said you understood I was tired",
 # "when I said you were overreacting") mirrors the share: it is not the listener's own defence.
@@ -252,7 +260,8 @@ _ADVICE = re.compile(
     r"|\bi (?:will|can|could) (?:try|make sure|do better|fix|change|stop|start|promise)|\bfrom now on\b"
     r"|\bi promise\b|\bwhat (?:can|could|should) (?:i|we) do\b|\bhow (?:can|could) (?:i|we) (?:help|fix|make)"
     r"|\bi would (?:recommend|suggest|encourage)|\bit is important (?:to|that you)"
-    r"|\bi want you to\b|\bi would like you to\b|\bdo you want to (?:try|do)|\byou could (?!not)\w+"
+    r"|\bi want you to\b|\bi would like you to\b|\bdo you want to (?:try|do)"
+    r"|\byou could (?!not\b|hardly\b|barely\b|never\b|only\b|just\b|see\b|tell\b|feel\b)\w+"
     r"|\byou can (?!not\b|be\b|see\b|tell\b|feel\b|hardly\b|never\b|always\b|only\b|barely\b|ever\b)\w+"
     r"|\bi will make (?:it|this|that) up\b|\bwe will (?:take|go out|make|try|plan|book|figure|sort|work on)\b"
     r"|\bi will (?:take|buy|get|call|text|plan|book|cook|clean|be there|be on time|be better)\b"
@@ -264,7 +273,9 @@ _CHECKS = re.compile(
     r"|is it that|are you saying|do you mean|does that sound right|is that what you|did that|was that"
     r"|is that (?:kind of |sort of )?(?:how|what|right|it)"
     r"|so you are saying|you mean|right|correct|true|yes|no"
-    r"|anything else|is there more|would that be (?:true|right|fair|correct)|what did i miss|did i leave)\b"
+    r"|anything else|is there more|would that be (?:true|right|fair|correct)|what did i miss|did i leave"
+    r"|have i (?:got|understood|missed)|(?:or )?is there (?:something|anything) (?:i|else|more)"
+    r"|or did i miss)\b"
 )
 _CHECK_FRAME = re.compile(
     r"^(?:did i (?:get|hear|understand|catch)(?: (?:it|that|this) right)?(?: (?:that|when|how))?"
@@ -277,7 +288,9 @@ _CHECK_FRAME = re.compile(
 _TAIL_CHECK = re.compile(
     r"\b(?:is that right|is that it|did i get (?:it|that|this)(?: right)?|am i right|is that correct"
     r"|do i have (?:it|that) right|does that sound right|right|correct|yes|no|yeah|or not|anything else"
-    r"|is that fair|is that true|did i miss anything|is there more"
+    r"|is that fair|is that true|did i miss anything|is there more|have i got (?:it|that|this)(?: right)?"
+    r"|have i understood (?:it|that|this|you)(?: properly| right| correctly)?"
+    r"|or is there (?:something|anything) (?:i missed|else|more)|or did i miss (?:something|anything)"
     r"|(?:is|are|was|were|do|does|did|have|has|would|could"
     r"|can|will) not (?:it|you|they|he|she|that|there|i))$"
 )
@@ -580,7 +593,8 @@ def _analyse(share: str, reflection: str) -> _Analysis:
         reading = replace(reading, advice=_advises(raw_sentences, the_share.said))
     if reading.rebuttal:
         reading = replace(reading, rebuttal=_rebuts(raw_sentences, the_share.said))
-    reply_families = [family for _, _, family in lexicon.find_feelings(list(all_words))] if not early else []
+    reply_families = [family for _, _, family in lexicon.find_feelings(list(all_words), reply=True)
+                      ] if not early else []
     carried = tuple(
         said for said, family in the_share.feelings
         if any(lexicon.families_match(family, other) for other in reply_families)
@@ -620,7 +634,7 @@ _OWN_FEELING_LINKS = frozenset("""
 _REPORTING = frozenset("""
     like that if thought think said say when while because after before how what as whether felt feel seemed
     knew know understood understand realized realize saw see noticed heard told mentioned thinking assumed
-    guessed
+    guessed saying accusing
 """.split())
 
 
@@ -688,6 +702,8 @@ def _own_clause(words: list[str], share: frozenset[str]) -> bool:
     "The thing is I had three meetings back to back" tells the listener's side. "You felt alone when I
     went quiet" does not: the "I" comes after "you" in a sentence about the sharer's experience.
     """
+    if _CHECKS.match(" ".join(words)):
+        return False  # "have I understood that properly?"
     for k, word in enumerate(words):
         if word in _YOU:
             return False
@@ -793,7 +809,11 @@ def judge(share: str, reflection: str) -> Verdict:
 
 def judge_with(model: reflection_model.LinearModel, share: str, reflection: str) -> Verdict:
     """``judge`` with another reflection model (the benchmark re-fits one per cross-validation fold)."""
-    a = _analyse(share, reflection)
+    return _rules_verdict(model, _analyse(share, reflection))
+
+
+def _rules_verdict(model: reflection_model.LinearModel, a: _Analysis) -> Verdict:
+    """The verdict: the rules' refusals first, then whether the reply reads as a reflection of this share."""
     feelings, carried, missing, reading = a.feelings, a.carried, a.missing, a.reading
     if a.early is not None:
         return _miss(a.early, 0.0, feelings, (), feelings)

@@ -8,10 +8,15 @@ couple's stricter rules on top). AnnoMI dev also trains the reflection model, so
 cross-validated by transcript: the model is re-fit for each fold on the other transcripts and
 judges only held-out transcripts; the shipped weights (fit on all of it) are never scored on it.
 
-With ``--spoken`` the couple pairs are also said aloud by Piper, put through a room and real noise,
-and transcribed by Whisper before they are judged: the judge as a session meets it.
+With ``--spoken`` the fresh couple pairs are also said aloud by Piper, put through a room and real
+noise, and transcribed by Whisper before they are judged: the judge as a session meets it.
 
-    .venv/bin/python scripts/bench_reflection.py [--annomi PATH] [--pairs PATH] [--errors N] [--spoken]
+The couple pairs come in two files: tests/data/couple_pairs.jsonl, which the rules were mended
+against (a regression set), and tests/data/couple_pairs_fresh.jsonl, sets written blind and scored
+once, never used to change anything (the honest figure).
+
+    .venv/bin/python scripts/bench_reflection.py [--annomi PATH] [--pairs PATH] [--fresh PATH]
+        [--errors N] [--spoken]
 """
 
 from __future__ import annotations
@@ -34,6 +39,8 @@ from facilitator import lexicon, reflection
 from facilitator.reflection import judge
 
 PAIRS = ROOT / "tests" / "data" / "couple_pairs.jsonl"
+FRESH = ROOT / "tests" / "data" / "couple_pairs_fresh.jsonl"
+"""Couple pairs never used to change the judge: the honest figure for pairs it has not met."""
 
 
 FOLDS = 10
@@ -133,7 +140,7 @@ def sweep(judged: list[Judged]) -> None:
         print(f"| {threshold:.2f} | {hit / total:.3f} | {hit / max(1, len(said)):.3f} |")
 
 
-def bench_pairs(path: Path) -> float:
+def bench_pairs(path: Path, title: str = "Couple pairs") -> float:
     lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     right = 0
     rebuttals_accepted = 0
@@ -152,7 +159,7 @@ def bench_pairs(path: Path) -> float:
             print(f"  WRONG [{item['category']}] {verdict.kind.value} {verdict.score}: {item['reflection']}",
                   file=sys.stderr)
     elapsed = time.perf_counter() - started
-    print(f"\nCouple pairs: {len(lines)}, accuracy {right / max(1, len(lines)):.3f}, "
+    print(f"\n{title}: {len(lines)}, accuracy {right / max(1, len(lines)):.3f}, "
           f"defences/rebuttals accepted: {rebuttals_accepted}")
     for name in sorted({name for name, _ in by_set}):
         good, bad = by_set[(name, True)], by_set[(name, False)]
@@ -237,10 +244,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--annomi", type=Path, default=ANNOMI)
     parser.add_argument("--pairs", type=Path, default=PAIRS)
+    parser.add_argument("--fresh", type=Path, default=FRESH,
+                        help="couple pairs never used to change the judge")
     parser.add_argument("--errors", type=int, default=0, help="print this many AnnoMI misjudgements")
     parser.add_argument("--sweep", action="store_true", help="print AnnoMI figures by threshold")
     parser.add_argument("--spoken", action="store_true",
-                        help="also say the couple pairs aloud and judge Whisper's transcript (about 3 min)")
+                        help="say the fresh couple pairs aloud and judge what Whisper heard (about 4 min)")
     args = parser.parse_args()
     per_pair = []
     if args.annomi.is_file():
@@ -248,12 +257,14 @@ def main() -> None:
     else:
         print(f"{args.annomi} is absent: AnnoMI figures skipped")
     if args.pairs.is_file():
-        per_pair.append(bench_pairs(args.pairs))
-        speech = ANNOMI.parents[1] / "speech"
-        if args.spoken and speech.is_dir():
-            bench_spoken(args.pairs, speech)
-        elif args.spoken:
-            print(f"{speech} is absent: the spoken round trip needs its rooms and noise; skipped")
+        per_pair.append(bench_pairs(args.pairs, "Couple pairs the rules were mended against"))
+    if args.fresh.is_file():
+        per_pair.append(bench_pairs(args.fresh, "Fresh couple pairs, never used to change the judge"))
+    speech = ANNOMI.parents[1] / "speech"
+    if args.spoken and speech.is_dir():
+        bench_spoken(args.fresh if args.fresh.is_file() else args.pairs, speech)
+    elif args.spoken:
+        print(f"{speech} is absent: the spoken round trip needs its rooms and noise; skipped")
     bench_speed()
     for mean in per_pair:
         print(f"mean time per pair over a data set: {mean * 1000:.2f} ms")

@@ -79,15 +79,20 @@ def annomi_pairs(path: Path, extra: bool = False) -> list[Pair]:
 
 def design(pairs: list[Pair]) -> scipy.sparse.csr_matrix:
     """One row per pair: 1/sqrt(n) on each of its n distinct hashed features (as the judge scores)."""
+    return design_texts([(pair.share, pair.response) for pair in pairs])
+
+
+def design_texts(texts: list[tuple[str, str]]) -> scipy.sparse.csr_matrix:
+    """``design`` for (share, reply) texts."""
     indices: list[int] = []
     pointers = [0]
     values: list[float] = []
-    for pair in pairs:
-        found = reflection_model.buckets_of(pair_features(pair.share, pair.response))
+    for share, reply in texts:
+        found = reflection_model.buckets_of(pair_features(share, reply))
         indices.extend(found)
         values.extend([1.0 / np.sqrt(len(found))] * len(found))
         pointers.append(len(indices))
-    return scipy.sparse.csr_matrix((values, indices, pointers), shape=(len(pairs), reflection_model.BUCKETS))
+    return scipy.sparse.csr_matrix((values, indices, pointers), shape=(len(texts), reflection_model.BUCKETS))
 
 
 def labels(pairs: list[Pair]) -> np.ndarray:

@@ -232,3 +232,20 @@ def test_a_reply_that_ends_on_the_listeners_side_is_not_a_reflection() -> None:
     mirrored = "You felt alone at the appointment. You were waiting for me and I promised I would come."
     assert judge(share, mirrored).accepted
     assert judge(share, "You felt alone waiting there for me. I should not have let you down.").accepted
+
+
+def test_turns_to_the_listeners_side_and_minimising_are_not_reflections() -> None:
+    share = "I felt small and unheard when you talked over me at dinner."
+    for turn in ("you felt small and unheard. still, you talked over me first",
+                 "you felt small and unheard, that makes sense. having said that, it was only banter",
+                 "you felt small and unheard. it was hardly a big deal though",
+                 "you felt small and unheard, but you were shouting though, so what was i supposed to say"):
+        assert not judge(share, turn).accepted, turn
+
+
+def test_checks_at_the_end_and_feelings_said_in_other_words() -> None:
+    share = "When you passed my jacket on to your cousin without asking, I felt disrespected and used."
+    reply = "you felt like I didn't respect you, like you'd been taken advantage of. have I got that right?"
+    assert judge(share, reply).accepted
+    assert judge("Biscuit died while I was away and I never got to say goodbye. I'm devastated.",
+                 "Biscuit died while you were away, you never got your goodbye. You're devastated.").accepted
