@@ -843,13 +843,13 @@ def _rules_verdict(model: reflection_model.LinearModel, a: _Analysis) -> Verdict
         return _miss(Kind.OFF_TOPIC, min(score, 0.3), feelings, carried, missing, reflects=reflects)
     # The sharer named feelings and none came back: invite them. A different feeling guessed with
     # nothing else of the share ("are you angry?" after "I felt alone") misses too.
-    if feelings and not carried and long_share and (not a.names_a_feeling or not a.shared):
+    if feelings and not carried and (not a.names_a_feeling or not a.shared):
         return _miss(Kind.MISSING_FEELINGS, min(score, 0.45), feelings, carried, missing,
                      caught=bool(a.shared), reflects=reflects)
     # After a real share, a reply needs at least one sign of reflecting ("you", an opener, a feeling,
     # a shared word); "that's true" or "fair enough" is not a reflection, whatever the model says.
     positive = reading.you_n > 0 or reading.opener or reading.validation or a.names_a_feeling or a.shared
-    if not reflects or (long_share and not positive):
+    if not reflects or (long_share or not a.share_content) and not positive:
         kind = Kind.QUESTION if reading.asked else Kind.OFF_TOPIC
         return _miss(kind, min(score, 0.4), feelings, carried, missing, reflects=reflects)
     return Verdict(True, round(max(0.5, score), 3), feelings, carried, None, Kind.ACCEPTED, True)

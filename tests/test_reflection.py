@@ -115,6 +115,8 @@ def test_bad_reflections_give_a_clear_result(share: str, reflection: str, kind: 
 def test_empty_or_foreign_share_still_judges_the_form() -> None:
     assert judge("", "You felt really alone when I went quiet.").accepted
     assert not judge("", "But I was tired.").accepted
+    assert judge("", "the weather is nice").kind is Kind.OFF_TOPIC  # no sign of reflecting at all
+    assert not judge("", "x").accepted
     verdict = judge("Je me sentais seule.", "You felt alone.")
     assert verdict.feelings == () and verdict.accepted
 
@@ -249,3 +251,10 @@ def test_checks_at_the_end_and_feelings_said_in_other_words() -> None:
     assert judge(share, reply).accepted
     assert judge("Biscuit died while I was away and I never got to say goodbye. I'm devastated.",
                  "Biscuit died while you were away, you never got your goodbye. You're devastated.").accepted
+
+
+def test_a_short_share_still_needs_its_feelings_back() -> None:
+    assert judge("I felt alone", "the weather is nice").kind is Kind.MISSING_FEELINGS
+    assert not judge("I was hurt", "blah blah").accepted
+    assert judge("I felt alone", "you felt alone").accepted
+    assert judge("I felt alone", "that must have been lonely").accepted
