@@ -136,13 +136,12 @@ class StreamListener:
         read right after, so the silence is still measured in full; when the person speaks again,
         the early result is simply not used (issue 6: hand-off to first audio within 0.8 s).
         """
+        key = self._segmenter.provisional_span()  # cheap: the audio is copied only for a new one
+        if key is None or self._early is not None and self._early[0] == key:
+            return
         pending = self._segmenter.provisional()
-        if pending is None:
-            return
-        key = (pending.start_s, pending.end_s)
-        if self._early is not None and self._early[0] == key:
-            return
-        self._early = (key, self._transcribe(pending))
+        if pending is not None:
+            self._early = (key, self._transcribe(pending))
 
     def _to_heard(self, utterance: Utterance) -> Heard | None:
         """The utterance transcribed and attributed (early, if it was); None for no words."""

@@ -589,10 +589,13 @@ def _analyse(share: str, reflection: str) -> _Analysis:
     elif not raw_sentences:
         early = Kind.EMPTY
     reading = _read(raw_sentences)
+    spoken = [_strip_discourse(s.words) for s in raw_sentences]  # each sentence without "okay so yeah"
+    # "You said it was no big deal" or "when I said you were overreacting" say the share back: they do
+    # not advise or defend, though the phrases alone would.
     if reading.advice:
-        reading = replace(reading, advice=_advises(raw_sentences, the_share.said))
+        reading = replace(reading, advice=_says_own(_ADVICE, spoken, the_share.said))
     if reading.rebuttal:
-        reading = replace(reading, rebuttal=_rebuts(raw_sentences, the_share.said))
+        reading = replace(reading, rebuttal=_says_own(_REBUTTAL, spoken, the_share.said))
     reply_families = [family for _, _, family in lexicon.find_feelings(list(all_words), reply=True)
                       ] if not early else []
     carried = tuple(
@@ -609,9 +612,8 @@ def _analyse(share: str, reflection: str) -> _Analysis:
     return _Analysis(
         listener_feels=_listener_feels(unframed),
         own_clause=not early and (any(
-            _own_clause(_FRAMES.sub(" ", " ".join(_strip_discourse(s.words))).split(), the_share.content)
-            for s in raw_sentences
-        ) or _ends_on_own_side(raw_sentences, the_share.content, the_share.said)),
+            _own_clause(_FRAMES.sub(" ", " ".join(words)).split(), the_share.content) for words in spoken
+        ) or _ends_on_own_side(spoken, the_share.content, the_share.said)),
         feelings=feelings,
         carried=carried,
         missing=tuple(said for said in feelings if said not in carried),
@@ -720,17 +722,17 @@ _OWNS_PART = re.compile(
 )
 
 
-def _ends_on_own_side(sentences: list[_Sentence], share: frozenset[str], said: str) -> bool:
+def _ends_on_own_side(sentences: list[tuple[str, ...]], share: frozenset[str], said: str) -> bool:
     """Whether a reply of several sentences ends on the listener's side of things.
 
     "You felt alone at the appointment. My boss would not let me leave, so there was not much I could
     do": the last sentence speaks of the listener ("I", "my"), names no feeling and carries at most one
     word of the share. Validation and apology ("I can only imagine", "I am so sorry") are not a side.
     """
-    kept = [s for s in sentences if _strip_discourse(s.words)]
+    kept = [words for words in sentences if words]
     if len(kept) < 2:
         return False
-    words = list(_strip_discourse(kept[-1].words))
+    words = list(kept[-1])
     text = " ".join(words)
     me_n, you_n = sum(w in _ME for w in words), sum(w in _YOU for w in words)
     if len(words) < 5 or me_n <= you_n or _VALIDATION.search(text) or _OWNS_PART.search(text):
@@ -747,33 +749,15 @@ def _neutral(words: list[str] | tuple[str, ...]) -> str:
     return "".join(_FLIP.get(word, word) for word in words)
 
 
-def _rebuts(sentences: list[_Sentence], said: str) -> bool:
-    """Whether the reply defends or rebuts, leaving out phrases that only report the share back.
-
-    "You felt dismissed when I said you were overreacting" mirrors the sharer's own words (persons
-    swapped) after "when" or "you said": a reflection, not a defence. "Well, I was tired" said on its
-    own is a defence even when the sharer said "you were tired".
-    """
-    return _says_own(_REBUTTAL, sentences, said)
-
-
-def _advises(sentences: list[_Sentence], said: str) -> bool:
-    """Whether the reply gives advice of its own, leaving out what it quotes from the share.
-
-    "You said it was no big deal" says back what happened; it does not advise.
-    """
-    return _says_own(_ADVICE, sentences, said)
-
-
-def _says_own(pattern: re.Pattern[str], sentences: list[_Sentence], said: str) -> bool:
+def _says_own(pattern: re.Pattern[str], sentences: list[tuple[str, ...]], said: str) -> bool:
     """Whether ``pattern`` matches somewhere in the reply that is not the share said back.
 
     A match is the share said back when, with the persons swapped ("I was" for "you were"), it is in
     the share and either follows a report ("you said", "when", "like") or starts a stretch of five or
-    more words found in the share ("because I was at work till ten").
+    more words found in the share ("because I was at work till ten"). "Well, I was tired" said on its
+    own is a defence even when the sharer said "you were tired".
     """
-    for s in sentences:
-        words = _strip_discourse(s.words)
+    for words in sentences:
         text = " ".join(words)
         pos = 0
         while (m := pattern.search(text, pos)) is not None:

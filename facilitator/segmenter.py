@@ -208,15 +208,26 @@ class Segmenter:
         during the rest of the stop silence; the Utterance then emitted has the same start and
         end. None in any other state, or when it would be too short to be passed on.
         """
+        span = self._provisional_samples()
+        if span is None:
+            return None
+        start, end = span
+        audio = np.concatenate(self._blocks) if self._blocks else np.zeros(0, dtype=np.float32)
+        piece = audio[start - self._buf_start : end - self._buf_start]
+        return Utterance(start / self.sample_rate, end / self.sample_rate, piece.astype(np.float32))
+
+    def provisional_span(self) -> tuple[float, float] | None:
+        """The (start_s, end_s) of ``provisional()``, without copying its audio; None when it has none."""
+        span = self._provisional_samples()
+        return None if span is None else (span[0] / self.sample_rate, span[1] / self.sample_rate)
+
+    def _provisional_samples(self) -> tuple[int, int] | None:
         if self._state is not VadState.STOPPING or self._silence_start is None:
             return None
         end = self._silence_start + self._lengths.post_roll
         if self._pos < end or self._silence_start - self._speech_start < self._lengths.min_utterance:
             return None
-        start = max(self._buf_start, self._speech_start - self._lengths.pre_roll, self._emitted_end)
-        audio = np.concatenate(self._blocks) if self._blocks else np.zeros(0, dtype=np.float32)
-        piece = audio[start - self._buf_start : end - self._buf_start]
-        return Utterance(start / self.sample_rate, end / self.sample_rate, piece.astype(np.float32))
+        return max(self._buf_start, self._speech_start - self._lengths.pre_roll, self._emitted_end), end
 
     def flush(self) -> Utterance | None:
         """End of stream: the utterance in progress, if it is long enough; then QUIET."""

@@ -19,23 +19,15 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "scripts"))
 
-from audio_rig import RATE, MicWriter, SpeakerRecorder, VirtualSoundCard, have_pulseaudio  # noqa: E402
+from audio_rig import RATE, MicWriter, SpeakerRecorder, VirtualSoundCard  # noqa: E402
+from sound_card import running_card  # noqa: E402
 
 from facilitator.breathing_audio import detect_onsets, match_onsets  # noqa: E402
 
 
 @pytest.fixture
 def card(tmp_path: Path) -> Iterator[VirtualSoundCard]:
-    if not have_pulseaudio():
-        pytest.skip("PulseAudio is not installed (./setup.sh --with-test-audio installs it)")
-    sound_card = VirtualSoundCard(tmp_path / "card")
-    (tmp_path / "card").mkdir()
-    try:
-        sound_card.start()
-    except RuntimeError as exc:
-        pytest.skip(f"the virtual sound card cannot start here: {exc}")
-    yield sound_card
-    sound_card.stop()
+    yield from running_card(tmp_path / "card")
 
 
 def _stop_word() -> np.ndarray:

@@ -52,6 +52,8 @@ def test_provisional_matches_what_is_emitted() -> None:
         out = seg.push(p, block)
         if early is None:
             early = seg.provisional()
+            span = seg.provisional_span()
+            assert span == (None if early is None else (early.start_s, early.end_s))
         if out is not None:
             assert early is not None
             assert (early.start_s, early.end_s) == (out.start_s, out.end_s)
@@ -62,10 +64,10 @@ def test_provisional_matches_what_is_emitted() -> None:
 
 def test_provisional_is_none_while_speaking_or_quiet() -> None:
     seg = Segmenter(CONFIG)
-    assert seg.provisional() is None
+    assert seg.provisional() is None and seg.provisional_span() is None
     for _ in range(10):
         seg.push(0.9, np.zeros(BLOCK_SAMPLES, dtype=np.float32))
-    assert seg.provisional() is None
+    assert seg.provisional() is None and seg.provisional_span() is None
 
 
 def test_listener_transcribes_once_during_the_silence() -> None:

@@ -19,7 +19,8 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "scripts"))
 
-from audio_rig import MicWriter, SpeakerRecorder, VirtualSoundCard, have_pulseaudio  # noqa: E402
+from audio_rig import MicWriter, SpeakerRecorder, VirtualSoundCard  # noqa: E402
+from sound_card import running_card  # noqa: E402
 
 PROBE = Path(__file__).with_name("sd_probe.py")
 
@@ -27,15 +28,7 @@ PROBE = Path(__file__).with_name("sd_probe.py")
 @pytest.fixture(scope="session")
 def sound_card(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VirtualSoundCard]:
     """A private PulseAudio microphone and speaker for this test run."""
-    if not have_pulseaudio():
-        pytest.skip("PulseAudio is not installed (./setup.sh --with-test-audio installs it)")
-    card = VirtualSoundCard(tmp_path_factory.mktemp("sound-card"))
-    try:
-        card.start()
-    except RuntimeError as exc:
-        pytest.skip(f"the virtual sound card cannot start here: {exc}")
-    yield card
-    card.stop()
+    yield from running_card(tmp_path_factory.mktemp("sound-card"))
 
 
 @dataclass
