@@ -260,7 +260,7 @@ def main() -> None:
         per_pair.append(bench_pairs(args.pairs, "Couple pairs the rules were mended against"))
     if args.fresh.is_file():
         per_pair.append(bench_pairs(args.fresh, "Fresh couple pairs, never used to change the judge"))
-    speech = ANNOMI.parents[1] / "speech"
+    speech = args.annomi.parents[1] / "speech"  # ../shared/data/speech, beside the AnnoMI file given
     if args.spoken and speech.is_dir():
         bench_spoken(args.fresh if args.fresh.is_file() else args.pairs, speech)
     elif args.spoken:
