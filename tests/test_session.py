@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 from session_fakes import SHARE_A, A, J, Line, rig, whole_session
 
@@ -138,13 +136,3 @@ def test_enrolment_asks_for_more_voice_when_too_short() -> None:
     r = rig(cues, voices=voices)
     assert r.session.run().kind is OutcomeKind.COMPLETE
     assert voices.enrolled[0][0] == A and voices.enrolled[0][1] >= 3.5  # both stretches of speech
-
-
-def test_session_module_imports_no_engine() -> None:
-    code = (
-        "import sys, facilitator.session, facilitator.adapters.console, facilitator.commands.session\n"
-        "heavy = {'sounddevice', 'faster_whisper', 'piper', 'onnxruntime', 'ctranslate2', 'torch'}\n"
-        "print(sorted(heavy & set(sys.modules)))\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
