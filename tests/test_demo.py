@@ -97,3 +97,21 @@ def test_voices_are_told_apart_through_the_room(demo_run: DemoRun) -> None:
         assert heard.speaker in owners, heard
         checked += 1
     assert checked >= 15
+
+
+# The prompts the demo speaks, in order, recorded before the session flow was restructured
+# (issue 12): a change of layout must not change what the couple hears or when.
+DEMO_PROMPTS = """
+    welcome.hello welcome.safety welcome.privacy welcome.commands names.ask_first names.enrolled
+    names.ask_second names.enrolled names.ready consent.ask consent.ask consent.both_yes
+    regulate.intro breathing regulate.done intent.reminder intent.after first.ask first.chosen
+    share.invite reminder.one_at_a_time share.more share.done reflect.invite reflect.coaching
+    reflect.check reflect.confirmed acknowledge.invite acknowledge.thanks reassure.invite
+    reassure.thanks switch.roles share.invite share.more share.done reflect.invite reflect.check
+    reflect.confirmed acknowledge.invite acknowledge.thanks reassure.invite reassure.thanks
+    reconnect.ask reconnect.ask reconnect.invite reconnect.goodbye
+""".split()
+
+
+def test_the_demo_speaks_the_recorded_prompts_in_order(demo_run: DemoRun) -> None:
+    assert [s.prompt_id for s in demo_run.spoken] == DEMO_PROMPTS
