@@ -1,4 +1,4 @@
-"""What the judge answers: the reason (Kind) and the Verdict."""
+"""What the judge answers: the outcome, the action it asks for, the reason (Kind) and the Verdict."""
 
 from __future__ import annotations
 
@@ -18,6 +18,26 @@ class Kind(StrEnum):
     QUESTION = "question"
     OFF_TOPIC = "off_topic"
     MISSING_FEELINGS = "missing_feelings"
+    OWN_SIDE = "own_side"
+    """The reply turns to the listener's own reasons, complaints or analysis (the meaning model's find)."""
+
+
+class Outcome(StrEnum):
+    """The three outcomes of issue 14."""
+
+    REFLECTION = "reflection"
+    """It reflects: ask the sharer whether it felt right."""
+    UNSURE = "unsure"
+    """Not sure either way: ask the sharer, without coaching."""
+    MISS = "miss"
+    """A clear miss: coach, with one short specific invitation."""
+
+
+class Action(StrEnum):
+    """What the session does with a verdict."""
+
+    COACH = "coach"
+    ASK_SHARER = "ask_sharer"
 
 
 @dataclass(frozen=True)
@@ -33,10 +53,20 @@ class Verdict:
     carried: tuple[str, ...]
     """Those of ``feelings`` that the reflection carried (the same word, a synonym or a close feeling)."""
     coaching: str | None
-    """One short, warm invitation when not accepted; None when accepted."""
+    """One short, warm invitation for a clear miss; None otherwise (accepted, or unsure)."""
     kind: Kind
     """The reason."""
     reflects: bool = False
     """Whether the reply reads as a reflection at all (the reflection model, and no rebuttal), before
     the couple's stricter rules (no advice, own story or question; carry the feelings). Accepted
     replies always reflect; AnnoMI is measured on this (scripts/bench_reflection.py)."""
+    outcome: Outcome = Outcome.MISS
+    """Reflection, unsure or a clear miss (``accepted`` is True only for a reflection)."""
+    miss_probability: float | None = None
+    """The meaning model's probability that the reply is a clear miss; None when it was not consulted
+    (empty or unreadable text, or the sentence model is not installed)."""
+
+    @property
+    def action(self) -> Action:
+        """Coach only a clear miss; otherwise ask the sharer whether it felt right."""
+        return Action.COACH if self.outcome == Outcome.MISS else Action.ASK_SHARER

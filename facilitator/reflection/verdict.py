@@ -6,8 +6,9 @@ import math
 import re
 
 from facilitator import coaching, reflection_model
+from facilitator.reflection import decide
 from facilitator.reflection.analysis import _analyse, _Analysis
-from facilitator.reflection.outcome import Kind, Verdict
+from facilitator.reflection.outcome import Kind, Outcome, Verdict
 from facilitator.reflection.patterns import _OPENERS
 
 
@@ -18,11 +19,19 @@ def judge(share: str, reflection: str) -> Verdict:
         share: what the sharer said (transcribed speech: punctuation optional).
         reflection: what the listener said back.
     """
-    return judge_with(reflection_model.load(), share, reflection)
+    a = _analyse(share, reflection)
+    rules = _rules_verdict(reflection_model.load(), a)
+    meaning = decide.default_meaning()
+    if meaning is None:
+        return rules
+    return decide.three_way(rules, a, share or "", features(a), *meaning)
 
 
 def judge_with(model: reflection_model.LinearModel, share: str, reflection: str) -> Verdict:
-    """``judge`` with another reflection model (the benchmark re-fits one per cross-validation fold)."""
+    """The rules' verdict alone, with another reflection model (one per cross-validation fold).
+
+    ``judge`` adds the meaning check and the three outcomes.
+    """
     return _rules_verdict(model, _analyse(share, reflection))
 
 
@@ -66,7 +75,8 @@ def _rules_verdict(model: reflection_model.LinearModel, a: _Analysis) -> Verdict
     if not reflects or (long_share or not a.share_content) and not positive:
         kind = Kind.QUESTION if reading.asked else Kind.OFF_TOPIC
         return _miss(kind, min(score, 0.4), feelings, carried, missing, reflects=reflects)
-    return Verdict(True, round(max(0.5, score), 3), feelings, carried, None, Kind.ACCEPTED, True)
+    return Verdict(True, round(max(0.5, score), 3), feelings, carried, None, Kind.ACCEPTED, True,
+                   Outcome.REFLECTION)
 
 
 # Hand-set log-odds added to the model's, from the repair method (DOMAIN.md), for what counselling
