@@ -11,14 +11,15 @@ import json
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from facilitator.reflection import judge
 
 
-def _coached(verdict: object) -> bool:
-    action = getattr(verdict, "action", None)
+def _coached(verdict: Any) -> bool:
+    action = getattr(verdict, "action", None)  # before issue 14 a verdict had no action
     if action is None:
-        return not getattr(verdict, "accepted")
+        return not verdict.accepted
     return str(action) == "coach"
 
 
@@ -36,7 +37,8 @@ def main() -> None:
         accepted_right += verdict.accepted == item["accepted"]
     harm = sum(coached[c] for c in {i["category"] for i in reflections})
     print(f"{path.name}: {len(items)} pairs; accepted-accuracy {accepted_right / len(items):.3f}")
-    print(f"real reflections coached (harm): {harm}/{len(reflections)} = {harm / max(1, len(reflections)):.3f}")
+    share = harm / max(1, len(reflections))
+    print(f"real reflections coached (harm): {harm}/{len(reflections)} = {share:.3f}")
     for category in sorted(total):
         kind = "reflection" if any(i["accepted"] for i in items if i["category"] == category) else "miss"
         print(f"  {category} ({kind}): coached {coached[category]}/{total[category]}")

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import functools
 import zipfile
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -34,6 +34,30 @@ def _layer_norm(x: Matrix, weight: Matrix, bias: Matrix) -> Matrix:
     return ((x - mean) / np.sqrt(var + 1e-12) * weight + bias).astype(np.float32)
 
 
+@functools.cache
+def _blas_threads() -> Callable[[int], int] | None:
+    """OpenBLAS's per-thread thread count setter in numpy's own library (None when it has another BLAS).
+
+    The encoder's matrices are small: one core is fastest, and spreading them over busy cores is slow.
+    """
+    import ctypes
+    from pathlib import Path
+
+    folder = Path(np.__file__).resolve().parent.parent / "numpy.libs"
+    for path in sorted(folder.glob("libscipy_openblas*.so*")):
+        try:
+            setter = ctypes.CDLL(str(path)).openblas_set_num_threads_local
+        except (OSError, AttributeError):
+            continue
+        setter.argtypes, setter.restype = [ctypes.c_int], ctypes.c_int
+        return cast(Callable[[int], int], setter)
+    return None
+
+
+def _unit(vector: Matrix) -> Matrix:
+    return (vector / max(1e-9, float(np.linalg.norm(vector)))).astype(np.float32)
+
+
 def _gelu(x: Matrix) -> Matrix:
     from scipy.special import erf
 
@@ -46,7 +70,7 @@ class MiniLM:
     def __init__(self, weights: dict[str, Matrix], tokenizer: Any) -> None:
         w = weights
         self._tokenizer = tokenizer
-        self._words = w["embeddings.word_embeddings.weight"]
+        self._words = w["embeddings.word_embeddings.weight"].astype(np.float16)  # half the memory
         self._positions = w["embeddings.position_embeddings.weight"]
         self._type0 = w["embeddings.token_type_embeddings.weight"][0]
         self._norm = (w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"])
@@ -65,16 +89,48 @@ class MiniLM:
                 w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"],
             ))
 
-    def _ids(self, text: str) -> list[int]:
-        ids: list[int] = self._tokenizer.encode(text or " ").ids
+    def _encode(self, text: str) -> tuple[list[int], list[int | None]]:
+        found = self._tokenizer.encode(text or " ")
+        ids: list[int] = found.ids
+        words: list[int | None] = found.word_ids
         if len(ids) > MAX_TOKENS:
-            ids = ids[: MAX_TOKENS - 1] + ids[-1:]  # keep [SEP]
-        return ids
+            ids, words = ids[: MAX_TOKENS - 1] + ids[-1:], words[: MAX_TOKENS - 1] + words[-1:]  # keep [SEP]
+        return ids, words
 
     def embed_one(self, text: str) -> Matrix:
         """The unit embedding of one text."""
-        ids = self._ids(text)
-        x = self._words[ids] + self._positions[: len(ids)] + self._type0
+        ids, _ = self._encode(text)
+        return _unit(self._tokens(ids).mean(0))
+
+    def embed_parts(self, text: str, spans: Sequence[tuple[int, int]]) -> tuple[Matrix, Matrix]:
+        """The unit embedding of a text and of each span of its words (one pass).
+
+        ``spans`` are [start, end) ranges of the text's whitespace-separated words; a span's vector is
+        the mean of its tokens' outputs, read in the context of the whole text. A span cut off by
+        ``MAX_TOKENS`` gets the whole text's vector.
+        """
+        ids, words = self._encode(text)
+        out = self._tokens(ids)
+        whole = _unit(out.mean(0))
+        where = np.array([-1 if w is None else w for w in words])
+        parts = []
+        for start, end in spans:
+            mask = (where >= start) & (where < end)
+            parts.append(_unit(out[mask].mean(0)) if mask.any() else whole)
+        return whole, np.stack(parts) if parts else np.zeros((0, WIDTH), np.float32)
+
+    def _tokens(self, ids: list[int]) -> Matrix:
+        """The last layer's output for each token, computed on one core."""
+        setter = _blas_threads()
+        before = setter(1) if setter else 0
+        try:
+            return self._forward(ids)
+        finally:
+            if setter:
+                setter(before)
+
+    def _forward(self, ids: list[int]) -> Matrix:
+        x = self._words[ids].astype(np.float32) + self._positions[: len(ids)] + self._type0
         x = _layer_norm(x, *self._norm)
         n, size = len(ids), WIDTH // HEADS
         for qkv, qkv_b, out, out_b, n1w, n1b, up, up_b, down, down_b, n2w, n2b in self._layers:
@@ -88,8 +144,7 @@ class MiniLM:
             context = (scores @ v).transpose(1, 0, 2).reshape(n, WIDTH)
             x = _layer_norm(x + context @ out + out_b, n1w, n1b)
             x = _layer_norm(x + _gelu(x @ up + up_b) @ down + down_b, n2w, n2b)
-        pooled = x.mean(0)
-        return (pooled / max(1e-9, float(np.linalg.norm(pooled)))).astype(np.float32)
+        return x
 
     def embed(self, texts: Sequence[str]) -> Matrix:
         """Unit embeddings, one row per text."""
@@ -119,4 +174,7 @@ def load() -> MiniLM:
         raise ModelError(f"Cannot read the sentence model {path} ({exc}); {model.fix}.") from exc
     tokenizer.no_padding()
     tokenizer.no_truncation()
-    return MiniLM({k: v.astype(np.float32) for k, v in weights.items()}, tokenizer)
+    weights.pop("embeddings.position_ids", None)
+    weights.pop("pooler.dense.weight", None)  # sentence-transformers pools the tokens, not [CLS]
+    weights.pop("pooler.dense.bias", None)
+    return MiniLM({k: v.astype(np.float32, copy=False) for k, v in weights.items()}, tokenizer)

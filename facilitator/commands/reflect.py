@@ -70,8 +70,8 @@ def _batch(path: Path) -> None:
 @click.option("--share", default=None, metavar="TEXT", help="What the sharer said.")
 @click.option("--reflection", default=None, metavar="TEXT", help="What the listener said back.")
 @click.option("--json", "as_json", is_flag=True,
-              help="Print one JSON object: accepted, score, feelings, carried, coaching, kind, outcome, action, "
-                   "miss_probability.")
+              help="Print one JSON object: accepted, score, feelings, carried, coaching, kind, outcome, "
+                   "action, miss_probability.")
 @click.option("--batch", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help='Judge each line {"share": ..., "reflection": ...} of this file; one JSON verdict a line.')
 def reflect_check(share: str | None, reflection: str | None, as_json: bool, batch: Path | None) -> None:
