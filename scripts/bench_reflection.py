@@ -319,7 +319,7 @@ def main() -> None:
     parser.add_argument("--blind", type=Path, default=BLIND,
                         help="blind couple pairs, scored by category only")
     parser.add_argument("--spoken", action="store_true",
-                        help="say the fresh and blind pairs aloud and judge what Whisper heard (about 8 min)")
+                        help="say the fresh and blind pairs aloud and judge what Whisper heard (15-30 min)")
     parser.add_argument("--skip-annomi", action="store_true", help="leave out the AnnoMI cross-validation")
     args = parser.parse_args()
     bench_load()
