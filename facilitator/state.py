@@ -63,9 +63,11 @@ class SessionState:
     reminders: dict[str, int] = field(default_factory=dict)
     """One-at-a-time reminders given, per person reminded."""
     reflections_first_time: int = 0
-    """Mirrorings the judge accepted at the first try."""
+    """Mirrorings the sharer confirmed at the first try (no coaching, no "not quite" before)."""
     reflections_after_retries: int = 0
-    """Mirrorings accepted after one or more invitations to try again."""
+    """Mirrorings the sharer confirmed after another try (after coaching or a "not quite")."""
+    reflections_coached: int = 0
+    """Replies the judge coached as clear misses (each coaching counted)."""
     reflections_not_landed: int = 0
     """Mirrorings where the retries ran out and the session moved on kindly."""
     breaks: int = 0

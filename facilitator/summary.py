@@ -27,6 +27,7 @@ class Summary:
     reflections_first_time: int = 0
     reflections_after_retries: int = 0
     reflections_not_landed: int = 0
+    reflections_coached: int = 0
     breaks: int = 0
     rounds: int = 1
     outcome: str | None = None
@@ -49,6 +50,7 @@ def summarize(state: SessionState) -> Summary:
         reflections_first_time=state.reflections_first_time,
         reflections_after_retries=state.reflections_after_retries,
         reflections_not_landed=state.reflections_not_landed,
+        reflections_coached=state.reflections_coached,
         breaks=state.breaks,
         rounds=state.round,
         outcome=state.outcome,
@@ -74,8 +76,9 @@ def format_summary(summary: Summary) -> str:
         lines.append(f"  One-at-a-time reminders: {reminders}")
     lines.append(
         "  Reflections: "
-        f"{summary.reflections_first_time} landed first time, "
-        f"{summary.reflections_after_retries} after another try, "
+        f"{summary.reflections_coached} coached, "
+        f"{summary.reflections_first_time} confirmed first time, "
+        f"{summary.reflections_after_retries} confirmed after another try, "
         f"{summary.reflections_not_landed} moved on from"
     )
     lines.append(f"  Breathing breaks: {summary.breaks}")

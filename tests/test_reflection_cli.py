@@ -18,6 +18,7 @@ def test_text_output_names_feelings_and_coaching() -> None:
     assert result.exit_code == 0, result.output
     assert "Accepted: no (rebuttal)" in result.output
     assert "hurt, alone" in result.output and "Coaching:" in result.output
+    assert "Outcome: a clear miss: coach the listener" in result.output
 
 
 def test_json_output_has_the_documented_keys() -> None:
@@ -26,7 +27,9 @@ def test_json_output_has_the_documented_keys() -> None:
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     verdict = json.loads(result.output)
-    assert {"accepted", "score", "feelings", "carried", "coaching"} <= set(verdict)
+    keys = {"accepted", "score", "feelings", "carried", "coaching", "kind", "action", "outcome"}
+    assert keys <= set(verdict)
+    assert verdict["action"] == "ask_sharer" and verdict["outcome"] == "reflection"
     assert verdict["accepted"] is True and verdict["coaching"] is None
     assert verdict["carried"] == ["hurt", "alone"]
 
@@ -44,6 +47,7 @@ def test_batch_writes_one_verdict_per_line(tmp_path: Path) -> None:
     verdicts = [json.loads(line) for line in result.output.splitlines()]
     assert [v["accepted"] for v in verdicts] == [True, False, False]
     assert verdicts[1]["kind"] == "advice"
+    assert [v["action"] for v in verdicts] == ["ask_sharer", "coach", "coach"]
 
 
 def test_user_errors_exit_1_with_one_line(tmp_path: Path) -> None:

@@ -40,7 +40,7 @@ def test_shipped_model_loads_and_says_what_it_was_trained_on() -> None:
     model = reflection_model.load()
     assert len(model.weights) == reflection_model.BUCKETS
     assert any(model.weights)
-    text = (Path(reflection.__file__).parent / "data" / reflection_model.WEIGHTS_FILE).read_text()
+    text = (Path(reflection.__file__).parents[1] / "data" / reflection_model.WEIGHTS_FILE).read_text()
     assert "annomi-dev.csv: all" in text
 
 

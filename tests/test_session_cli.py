@@ -52,7 +52,7 @@ def test_typed_session_end_to_end_with_the_real_judge(private_home: Path) -> Non
     assert "this isn't therapy" in out and "Nothing you say leaves it" in out
     assert out.index("Alex, are you open to talking") < out.index("Breathe in")
     assert "Now let's switch. Jo, it's your turn to share" in out
-    assert "Outcome: complete" in out and "2 landed first time" in out
+    assert "Outcome: complete" in out and "2 confirmed first time" in out
     assert "No words were kept." in out
     state = StateStore().load()
     assert state is not None and state.step is Step.DONE

@@ -22,10 +22,21 @@ def _as_dict(verdict: Verdict) -> dict[str, Any]:
         "carried": list(verdict.carried),
         "coaching": verdict.coaching,
         "kind": verdict.kind.value,
+        "outcome": verdict.outcome.value,
+        "action": verdict.action.value,
+        "miss_probability": verdict.miss_probability,
     }
 
 
+_ACTION_WORDS = {
+    "reflection": "a reflection: ask the sharer whether it felt right",
+    "unsure": "unsure: ask the sharer, without coaching",
+    "miss": "a clear miss: coach the listener",
+}
+
+
 def _print(verdict: Verdict) -> None:
+    click.echo(f"Outcome: {_ACTION_WORDS[verdict.outcome.value]}")
     answer = "yes" if verdict.accepted else f"no ({verdict.kind.value.replace('_', ' ')})"
     click.echo(f"Accepted: {answer}, score {verdict.score:.2f}")
     click.echo(f"Feelings in the share: {', '.join(verdict.feelings) or '(none named)'}")
@@ -59,7 +70,8 @@ def _batch(path: Path) -> None:
 @click.option("--share", default=None, metavar="TEXT", help="What the sharer said.")
 @click.option("--reflection", default=None, metavar="TEXT", help="What the listener said back.")
 @click.option("--json", "as_json", is_flag=True,
-              help="Print one JSON object: accepted, score, feelings, carried, coaching, kind.")
+              help="Print one JSON object: accepted, score, feelings, carried, coaching, kind, outcome, "
+                   "action, miss_probability.")
 @click.option("--batch", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help='Judge each line {"share": ..., "reflection": ...} of this file; one JSON verdict a line.')
 def reflect_check(share: str | None, reflection: str | None, as_json: bool, batch: Path | None) -> None:
