@@ -80,6 +80,8 @@ class TurnRules:
 def classify(heard: Heard, holder: str, other: str, rules: TurnRules) -> Overlap:
     """Classify an utterance heard while ``holder`` has the floor and ``other`` should listen."""
     if heard.speaker == other:
+        if not heard.text.strip():
+            return Overlap.UNSURE  # words unknown (identify --no-text): a live utterance always has some
         if is_continuer(heard.text):
             return Overlap.CONTINUER
         if len(words(heard.text)) >= rules.min_words or heard.duration_s > rules.min_s:
