@@ -20,6 +20,7 @@ def turn_rules(cfg: SessionConfig) -> TurnRules:
         min_words=cfg.interruption_min_words,
         min_s=cfg.interruption_min_s,
         min_windows=cfg.interruption_min_windows,
+        lean=cfg.interruption_lean_margin,
     )
 
 
