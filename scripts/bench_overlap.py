@@ -159,7 +159,7 @@ def _bin(s: Score, duration: float, hit: bool, label: str) -> None:
         s.short_hit += hit
 
 
-def couples(eng: Engines, data: Path, split: str, only: str | None) -> dict[str, Score]:
+def couples(eng: Engines, data: Path, split: str, only: str | None, both_ways: bool) -> dict[str, Score]:
     speech = data / "speech"
     cache = Path(tempfile.gettempdir()) / "facilitator-bench-overlap-words.json"
     people = librispeech(speech / "librispeech-test-other-10spk", cache)
@@ -174,7 +174,7 @@ def couples(eng: Engines, data: Path, split: str, only: str | None) -> dict[str,
         total = Score()
         seed = 0 if split == "test" else 1000
         for a, b in combinations(group, 2):
-            for sharer, listener in ((a, b), (b, a)):
+            for sharer, listener in ((a, b), (b, a))[: 2 if both_ways else 1]:
                 seed += 1
                 track = condition(cond, people[sharer], people[listener], seed, rirs, noises)
                 total.add(score_track(eng, track, f"{cond} {sharer}>{listener} seed {seed}"))
@@ -240,12 +240,14 @@ def main() -> None:
     parser.add_argument("--split", choices=("test", "dev"), default="test")
     parser.add_argument("--only", choices=CONDITIONS, default=None, help="One condition of the couples.")
     parser.add_argument("--no-real", action="store_true", help="Skip the real conversations.")
+    parser.add_argument("--one-way", action="store_true",
+                        help="Each pair once (the first shares), half the time; default: both ways.")
     parser.add_argument("--details", action="store_true", help="List false reminders and missed talk-overs.")
     args = parser.parse_args()
     if not (args.data / "speech").is_dir():
         sys.exit(f"No speech data in {args.data}; give --data ../shared/data.")
     eng = Engines()
-    sim = couples(eng, args.data, args.split, args.only)
+    sim = couples(eng, args.data, args.split, args.only, not args.one_way)
     results = {f"couples ({args.split}), {k}": v for k, v in sim.items()}
     if not args.no_real:
         results.update({f"conversations, {k}": v for k, v in real(eng, args.data, ("clean", "room")).items()})
