@@ -680,7 +680,9 @@ class Session:
             # A mixed utterance (mostly the holder's, with the other voice in it) still carries the
             # holder's words; only speech that is the other person's alone is left out.
             return heard.speaker != floor.other
-        return decision.overlap in (Overlap.HOLDER, Overlap.UNSURE)
+        # A continuer counts as the holder's words unless the other voice was recognised: a short
+        # "no" too unsure to attribute may be the holder's answer.
+        return decision.overlap is not Overlap.CONTINUER or heard.speaker != floor.other
 
     def _quiet(self, seconds: float) -> None:
         """Quiet seconds: only voice commands are acted on (typed mode just lets the time pass)."""
