@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from facilitator.events import Heard
-from facilitator.talkover import leans_to, longest_run
+from facilitator.talkover import longest_run
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'"})
 
@@ -74,7 +74,7 @@ class TurnRules:
     """Inside a mixed utterance (mostly the holder's), this many consecutive windows nearer the
     other voice are needed to call it an interruption: one stray window is within the voice
     encoder's error rate, and a wrong reminder is worse than a missed one."""
-    lean: float = 0.03
+    lean: float = 0.08
     """How much nearer the other voice each of those windows must be (cosine margin)."""
     repeat_after: int = 2
     """After a reminder, this many further interruptions in the same turn before another one."""
@@ -90,10 +90,8 @@ def classify(heard: Heard, holder: str, other: str, rules: TurnRules) -> Overlap
     short = known and (is_continuer(heard.text) or not _competitive(heard, rules))
     if heard.speaker == other:
         return Overlap.UNSURE if not known else Overlap.CONTINUER if short else Overlap.INTERRUPTION
-    if short and heard.speaker is None and heard.windows and all(
-        leans_to(w, other, rules.lean) for w in heard.windows
-    ):
-        return Overlap.CONTINUER  # a short "yes" nearer the other voice, too short to attribute
+    if short and heard.speaker is None and heard.windows and all(w.nearer == other for w in heard.windows):
+        return Overlap.CONTINUER  # a short "yes" nearer the other voice, unsure: never a reminder anyway
     run = longest_run(heard.windows, other, rules.lean)
     if run >= rules.min_windows:
         return Overlap.INTERRUPTION
