@@ -114,7 +114,8 @@ def main() -> None:
             lambda u: bool((u["sig"][::3] >= u["th"]).sum() >= 2),
         "sliding windows, 2 in a row attributed to the other": lambda u: _run(u["sig"] >= u["th"], 2),
         "sliding, 2 in a row nearer the other by 0.0": lambda u: _run(u["sig"] >= 0.0, 2),
-        "sliding, 2 in a row nearer the other by 0.03 (now)": lambda u: _run(u["sig"] >= 0.03, 2),
+        "sliding, 2 in a row nearer the other by 0.03 (first try)": lambda u: _run(u["sig"] >= 0.03, 2),
+        "sliding, 2 in a row nearer the other by 0.08 (now)": lambda u: _run(u["sig"] >= 0.08, 2),
         "sliding, 3 in a row nearer the other by 0.03": lambda u: _run(u["sig"] >= 0.03, 3),
         "energy: 2 in a row nearer by 0.0 and 1 dB over the utterance": lambda u: _run(
             (u["sig"] >= 0.0) & (_db(u) - np.median(_db(u)) >= 1.0), 2),
