@@ -68,7 +68,10 @@ def window_spans(n_samples: int, window_s: float, rate: int = SAMPLE_RATE) -> li
 
 def sliding_spans(n_samples: int, window_s: float, hop_s: float,
                   rate: int = SAMPLE_RATE) -> list[tuple[int, int]]:
-    """Windows of ``window_s`` every ``hop_s``, the last one ending at the end (one when shorter)."""
+    """Windows of ``window_s`` every ``hop_s`` (one when shorter).
+
+    A tail over half a hop gets a last window ending at the end; a shorter one is left out.
+    """
     win, hop = int(round(window_s * rate)), max(1, int(round(hop_s * rate)))
     if n_samples <= win + hop // 2:
         return [(0, n_samples)]

@@ -14,6 +14,7 @@ from facilitator.cli import main
 from facilitator.config import load_config
 from facilitator.events import Attribution, Heard
 from facilitator.overlap import OverlapReport, review, turn_rules
+from facilitator.speakers import sliding_spans
 from facilitator.talkover import longest_run
 from facilitator.turns import Floor, Overlap, classify
 
@@ -95,6 +96,15 @@ def test_the_report_names_who_talked_over_and_never_reminds_when_unsure() -> Non
     assert (again.overlap, again.reminder) == ("interruption", False)  # not repeated at once
     mm = review(floor, Heard(0.0, 1.2, "Mm-hm.", OTHER, 0.2))
     assert (mm.overlap, mm.by, mm.reminder) == ("continuer", OTHER, False)
+
+
+def test_windows_slide_every_half_second_and_reach_the_end() -> None:
+    spans = sliding_spans(int(3.4 * SAMPLE_RATE), 1.5, 0.5)
+    assert [(a / SAMPLE_RATE, b / SAMPLE_RATE) for a, b in spans] == [
+        (0.0, 1.5), (0.5, 2.0), (1.0, 2.5), (1.5, 3.0), (1.9, 3.4)]
+    assert sliding_spans(int(3.2 * SAMPLE_RATE), 1.5, 0.5)[-1] == (int(1.5 * SAMPLE_RATE), 3 * SAMPLE_RATE)
+    assert sliding_spans(int(1.6 * SAMPLE_RATE), 1.5, 0.5) == [(0, int(1.6 * SAMPLE_RATE))]
+    assert sliding_spans(int(2.0 * SAMPLE_RATE), 1.5, 0.5)[-1][1] == int(2.0 * SAMPLE_RATE)
 
 
 # --- identify, end to end with the real engines -------------------------------------------------
