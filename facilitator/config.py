@@ -51,6 +51,8 @@ class SpeakersConfig:
     """Speech shorter than this is never attributed (s)."""
     window_s: float = 1.5
     """Long utterances are scored in windows of this length (s)."""
+    window_hop_s: float = 0.5
+    """The windows of an utterance start this far apart (s; they overlap when under window_s)."""
     default_margin: float = 0.08
     """Cosine margin between the two voices needed to decide, before calibration."""
     min_margin: float = 0.03
@@ -118,8 +120,13 @@ class SessionConfig:
     interruption_min_words: int = 3
     """Listener speech over the sharer with fewer words is a continuer."""
     interruption_min_windows: int = 2
-    """In an utterance mostly of the floor holder, confident ~1.5 s windows of the other voice
-    needed to call it an interruption (one stray window is within the encoder's error rate)."""
+    """In an utterance mostly of the floor holder, consecutive ~1.5 s windows (0.5 s apart) nearer
+    the other voice needed to call it an interruption: two span 2 s (one stray window is within
+    the encoder's error rate)."""
+    interruption_lean_margin: float = 0.08
+    """How much nearer the other voice than the floor holder's (cosine) each of those windows must
+    be: the default attribution margin, and never the lower one calibrated for close voices (0.03
+    let single words of the other through on the test couples)."""
     reflection_pause_s: float = 2.5
     """After a reflection (or acknowledgement, reassurance), silence that ends it (s)."""
     max_check_rounds: int = 3
@@ -155,6 +162,7 @@ _RANGES: dict[str, tuple[float, float]] = {
     "listening.max_no_speech_prob": (0.0, 1.0),
     "speakers.min_attribution_s": (0.3, 5.0),
     "speakers.window_s": (0.8, 5.0),
+    "speakers.window_hop_s": (0.1, 5.0),
     "speakers.default_margin": (0.0, 1.0),
     "speakers.min_margin": (0.0, 1.0),
     "speakers.calibration_share": (0.0, 2.0),
@@ -178,6 +186,7 @@ _RANGES: dict[str, tuple[float, float]] = {
     "session.interruption_min_s": (0.1, 5.0),
     "session.interruption_min_words": (1, 20),
     "session.interruption_min_windows": (1, 10),
+    "session.interruption_lean_margin": (0.0, 1.0),
     "session.reflection_pause_s": (0.5, 30.0),
     "session.max_check_rounds": (0, 10),
     "session.answer_attempts": (1, 10),

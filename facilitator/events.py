@@ -59,6 +59,8 @@ class Attribution:
     """The enrolled name, or None when unsure (too short, or margin under threshold)."""
     margin: float
     """Cosine score of the best voice minus that of the other (0 when not scored)."""
+    nearer: str | None = None
+    """The closer of the two voices even when the margin is under the threshold (None: not scored)."""
 
 
 @dataclass(frozen=True)

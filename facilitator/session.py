@@ -23,6 +23,7 @@ import numpy as np
 from facilitator.config import Config
 from facilitator.errors import DeviceError, InputError
 from facilitator.events import Heard
+from facilitator.overlap import turn_rules
 from facilitator.paths import write_private
 from facilitator.ports import Breather, Clock, Listener, Speaker, VoiceBook
 from facilitator.script import Script
@@ -48,7 +49,6 @@ from facilitator.turns import (
     Floor,
     Overlap,
     Pick,
-    TurnRules,
     is_handoff,
     parse_answer,
     parse_command,
@@ -221,11 +221,7 @@ class Session:
         self.return_at = return_at
         self.transcript = transcript
         self._transcript_lines: list[str] = []
-        self.rules = TurnRules(
-            min_words=self.cfg.interruption_min_words,
-            min_s=self.cfg.interruption_min_s,
-            min_windows=self.cfg.interruption_min_windows,
-        )
+        self.rules = turn_rules(self.cfg)
         self._t0 = clock.monotonic_s()
         self._elapsed_before = self.state.elapsed_s
         self._pace = 1.0
@@ -693,7 +689,9 @@ class Session:
             # A mixed utterance (mostly the holder's, with the other voice in it) still carries the
             # holder's words; only speech that is the other person's alone is left out.
             return heard.speaker != floor.other
-        return decision.overlap in (Overlap.HOLDER, Overlap.UNSURE)
+        # A continuer counts as the holder's words unless the other voice was recognised: a short
+        # "no" too unsure to attribute may be the holder's answer.
+        return decision.overlap is not Overlap.CONTINUER or heard.speaker != floor.other
 
     def _quiet(self, seconds: float) -> None:
         """Quiet seconds: only voice commands are acted on (typed mode just lets the time pass)."""

@@ -66,6 +66,21 @@ def window_spans(n_samples: int, window_s: float, rate: int = SAMPLE_RATE) -> li
     return [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:], strict=True)]
 
 
+def sliding_spans(n_samples: int, window_s: float, hop_s: float,
+                  rate: int = SAMPLE_RATE) -> list[tuple[int, int]]:
+    """Windows of ``window_s`` every ``hop_s`` (one when shorter).
+
+    A tail over half a hop gets a last window ending at the end; a shorter one is left out.
+    """
+    win, hop = int(round(window_s * rate)), max(1, int(round(hop_s * rate)))
+    if n_samples <= win + hop // 2:
+        return [(0, n_samples)]
+    starts = list(range(0, n_samples - win + 1, hop))
+    if n_samples - (starts[-1] + win) > hop // 2:
+        starts.append(n_samples - win)
+    return [(a, min(n_samples, a + win)) for a in starts]
+
+
 def embed_windows(embedder: Embedder, audio: Audio, window_s: float) -> npt.NDArray[np.float32]:
     """Embeddings (n x d) of the ~``window_s`` windows of ``audio``."""
     return np.stack([embedder.embed(audio[a:b]) for a, b in window_spans(len(audio), window_s)])
@@ -222,6 +237,9 @@ class VoiceMatcher:
     def attribute(self, audio: Audio, start_s: float) -> tuple[Attribution, tuple[Attribution, ...]]:
         """The whole utterance's attribution and that of its ~1.5 s windows (stream times).
 
+        The windows slide by ``window_hop_s`` (0.5 s), so a second voice of about 2 s inside the
+        utterance fills whole windows wherever it starts.
+
         Raises:
             StateError: no two voices were chosen with ``use``.
         """
@@ -233,7 +251,7 @@ class VoiceMatcher:
             return Attribution(start_s, end_s, None, 0.0), ()
         windows = []
         embeddings = []
-        for a, b in window_spans(len(audio), self.config.window_s):
+        for a, b in sliding_spans(len(audio), self.config.window_s, self.config.window_hop_s):
             w_start, w_end = start_s + a / SAMPLE_RATE, start_s + b / SAMPLE_RATE
             if (b - a) / SAMPLE_RATE < self.config.min_attribution_s:
                 windows.append(Attribution(w_start, w_end, None, 0.0))
@@ -291,7 +309,7 @@ class VoiceMatcher:
     def _decide(self, embedding: Vector, start_s: float, end_s: float) -> Attribution:
         assert self.pair is not None
         name, margin = self.pair.score(embedding)
-        return Attribution(start_s, end_s, name if margin >= self.pair.threshold else None, margin)
+        return Attribution(start_s, end_s, name if margin >= self.pair.threshold else None, margin, name)
 
 
 def speaker_turns(windows: tuple[Attribution, ...]) -> list[tuple[float, float]]:

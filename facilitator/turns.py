@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from facilitator.events import Heard
+from facilitator.talkover import longest_run
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'"})
 
@@ -70,29 +71,34 @@ class TurnRules:
     min_s: float = 0.7
     """Other-person speech longer than this is competitive (s)."""
     min_windows: int = 2
-    """Inside a mixed utterance (mostly the holder's), this many confident windows of the other
-    voice are needed to call it an interruption: one stray window is within the voice encoder's
-    error rate, and a wrong reminder is worse than a missed one."""
+    """Inside a mixed utterance (mostly the holder's), this many consecutive windows nearer the
+    other voice are needed to call it an interruption: one stray window is within the voice
+    encoder's error rate, and a wrong reminder is worse than a missed one."""
+    lean: float = 0.08
+    """How much nearer the other voice each of those windows must be (cosine margin)."""
     repeat_after: int = 2
     """After a reminder, this many further interruptions in the same turn before another one."""
 
 
+def _competitive(heard: Heard, rules: TurnRules) -> bool:
+    return len(words(heard.text)) >= rules.min_words and heard.duration_s > rules.min_s
+
+
 def classify(heard: Heard, holder: str, other: str, rules: TurnRules) -> Overlap:
     """Classify an utterance heard while ``holder`` has the floor and ``other`` should listen."""
+    known = bool(heard.text.strip())  # words unknown only in identify --no-text; a live utterance has some
+    short = known and (is_continuer(heard.text) or not _competitive(heard, rules))
     if heard.speaker == other:
-        if is_continuer(heard.text):
-            return Overlap.CONTINUER
-        if len(words(heard.text)) >= rules.min_words or heard.duration_s > rules.min_s:
-            return Overlap.INTERRUPTION
-        return Overlap.CONTINUER
-    other_windows = [w for w in heard.windows if w.speaker == other]
-    if other_windows:
-        other_s = sum(w.end_s - w.start_s for w in other_windows)
-        if len(other_windows) >= rules.min_windows and other_s > rules.min_s:
-            return Overlap.INTERRUPTION
+        return Overlap.UNSURE if not known else Overlap.CONTINUER if short else Overlap.INTERRUPTION
+    if short and heard.speaker is None and heard.windows and all(w.nearer == other for w in heard.windows):
+        return Overlap.CONTINUER  # a short "yes" nearer the other voice, unsure: never a reminder anyway
+    run = longest_run(heard.windows, other, rules.lean)
+    if run >= rules.min_windows:
+        return Overlap.INTERRUPTION
+    if run or any(w.speaker == other for w in heard.windows):
         return Overlap.UNSURE
-    if heard.speaker == holder:
-        return Overlap.HOLDER
+    if heard.speaker == holder or heard.windows and all(w.nearer == holder for w in heard.windows):
+        return Overlap.HOLDER  # unattributed, but every window is nearer the floor holder
     return Overlap.UNSURE
 
 

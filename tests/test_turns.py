@@ -49,8 +49,10 @@ def test_a_single_word_is_a_continuer_even_when_long() -> None:
 def test_competitive_listener_speech_is_an_interruption_only_when_attributed() -> None:
     assert classify(heard("But that is not true.", "Jo"), "Alex", "Jo", RULES) is Overlap.INTERRUPTION
     assert classify(heard("But that is not true.", None), "Alex", "Jo", RULES) is Overlap.UNSURE
-    assert classify(heard("But no", "Jo", 0.9), "Alex", "Jo", RULES) is Overlap.INTERRUPTION  # > 0.7 s
-    assert classify(heard("But no", "Jo", 0.5), "Alex", "Jo", RULES) is Overlap.CONTINUER  # 2 words, short
+    # Both are needed (issue 18's truth): 3 words or more AND longer than 0.7 s.
+    assert classify(heard("But no", "Jo", 1.4), "Alex", "Jo", RULES) is Overlap.CONTINUER  # 2 words
+    assert classify(heard("But you never", "Jo", 0.6), "Alex", "Jo", RULES) is Overlap.CONTINUER  # short
+    assert classify(heard("But you never", "Jo", 0.9), "Alex", "Jo", RULES) is Overlap.INTERRUPTION
     assert classify(heard("I felt small.", "Alex"), "Alex", "Jo", RULES) is Overlap.HOLDER
 
 

@@ -37,7 +37,8 @@ def test_identify_matches_the_rttm(shared_data: Path, tmp_path: Path) -> None:
                                        "--json", "--no-text"])
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in result.output.splitlines()]
-    assert rows and set(rows[0]) == {"start_s", "end_s", "speaker", "margin", "text"}
+    assert rows and set(rows[0]) == {"start_s", "end_s", "speaker", "margin", "text", "utterance", "overlap",
+                                     "by", "reminder"}
     truth = _rttm(shared_data / SAMPLE / "sample.rttm")
     agree = decided = total = 0.0
     for row in rows:

@@ -191,18 +191,28 @@ def forget(name: str) -> None:
 @click.option("--voice", "voice_specs", multiple=True, required=True, metavar="NAME[=WAV]",
               help="A person: NAME=WAV enrols from a recording of them alone, NAME uses a stored voiceprint. "
               "Give exactly two.")
+@click.option("--floor", "floor_name", default=None, metavar="NAME",
+              help="Who holds the floor (shares) in the recording, for the overlap decision "
+              "(default: the first --voice).")
 @click.option("--json", "as_json", is_flag=True,
-              help="One JSON object per line: start_s, end_s, speaker (null when unsure), margin, text.")
+              help="One JSON object per line: start_s, end_s, speaker (null when unsure), margin, text, "
+              "utterance, overlap, by, reminder.")
 @click.option("--no-text", is_flag=True, help="Skip transcription (faster); text is empty.")
 @_CONFIG_OPTION
-def identify(audio: Path, voice_specs: tuple[str, ...], as_json: bool, no_text: bool,
+def identify(audio: Path, voice_specs: tuple[str, ...], floor_name: str | None, as_json: bool, no_text: bool,
              config_path: Path | None) -> None:
-    """Split AUDIO into utterances and say who of the two people spoke each one.
+    """Split AUDIO into utterances, say who of the two people spoke each one, and whether it talked over.
 
-    Example: facilitator identify talk.wav --voice Sam=sam.wav --voice Alex=alex.wav
+    The overlap decision is the session's own (same code, same [session] thresholds), made on each
+    utterance as the session hears it, with --floor holding the floor.
+
+    Example: facilitator identify talk.wav --voice Sam=sam.wav --voice Alex=alex.wav --floor Sam
     """
     from facilitator.audio import load_audio
+    from facilitator.events import Heard
     from facilitator.listening import utterances_from_audio
+    from facilitator.overlap import review, turn_rules
+    from facilitator.turns import Floor
 
     if len(voice_specs) != 2:
         raise InputError(
@@ -213,20 +223,45 @@ def identify(audio: Path, voice_specs: tuple[str, ...], as_json: bool, no_text: 
     recording = load_audio(audio)
     matcher = _matcher(config)
     prints = [_voiceprint(matcher, spec) for spec in voice_specs]
-    if prints[0].name.casefold() == prints[1].name.casefold():
-        raise InputError(f"Both voices are named {prints[0].name}; give two different people.")
+    names = (prints[0].name, prints[1].name)
+    if names[0].casefold() == names[1].casefold():
+        raise InputError(f"Both voices are named {names[0]}; give two different people.")
+    holder = _floor_holder(floor_name, names)
     matcher.use_voiceprints(prints[0], prints[1])
+    floor = Floor(holder, names[1] if holder == names[0] else names[0], turn_rules(config.session))
     transcribe = _transcriber(no_text)
-    for utterance in utterances_from_audio(recording, matcher.detector, config.listening):
-        for whole, samples in matcher.turns(utterance.audio, utterance.start_s):
-            text = transcribe(samples)
+    for index, utterance in enumerate(utterances_from_audio(recording, matcher.detector, config.listening)):
+        pieces = [(whole, transcribe(samples)) for whole, samples in matcher.turns(utterance.audio,
+                                                                                   utterance.start_s)]
+        whole, windows = matcher.attribute(utterance.audio, utterance.start_s)
+        said = " ".join(text for _, text in pieces if text)
+        heard = Heard(utterance.start_s, utterance.end_s, said, whole.speaker, whole.margin, windows)
+        # The session never hears an utterance without words; with --no-text the words are unknown.
+        decided = review(floor, heard) if said or no_text else None
+        for number, (piece, text) in enumerate(pieces):
             if as_json:
-                click.echo(json.dumps({"start_s": round(whole.start_s, 2), "end_s": round(whole.end_s, 2),
-                                       "speaker": whole.speaker, "margin": round(whole.margin, 3),
-                                       "text": text}))
+                click.echo(json.dumps({
+                    "start_s": round(piece.start_s, 2), "end_s": round(piece.end_s, 2),
+                    "speaker": piece.speaker, "margin": round(piece.margin, 3), "text": text,
+                    "utterance": index, "overlap": decided.overlap if decided else None,
+                    "by": decided.by if decided else None, "reminder": bool(decided and decided.reminder),
+                }))
             else:
-                who = whole.speaker or "unsure"
-                click.echo(f"{whole.start_s:7.2f} {whole.end_s:7.2f}  {who:<12} {whole.margin:+.3f}  {text}")
+                note = ""
+                if number == 0 and decided and decided.overlap:  # once per utterance, on its first line
+                    note = decided.overlap + (f" by {decided.by}" if decided.by else "")
+                    note = f"[{note}{', reminder' if decided.reminder else ''}]  "
+                click.echo(f"{piece.start_s:7.2f} {piece.end_s:7.2f}  {piece.speaker or 'unsure':<12} "
+                           f"{piece.margin:+.3f}  {note}{text}")
+
+
+def _floor_holder(floor_name: str | None, names: tuple[str, str]) -> str:
+    if floor_name is None:
+        return names[0]
+    for name in names:
+        if name.casefold() == floor_name.casefold():
+            return name
+    raise InputError(f"--floor {floor_name} is neither voice; give --floor {names[0]} or --floor {names[1]}.")
 
 
 def _voiceprint(matcher: VoiceMatcher, spec: str) -> Voiceprint:
