@@ -39,6 +39,8 @@ class Reflection:
     """The sharer's words turned to the second person (the part between opener and check)."""
     feelings: tuple[str, ...]
     """The sharer's feelings as they said them, one per feeling family, in order."""
+    families: tuple[str, ...] = ()
+    """The feeling family of each of ``feelings`` (lexicon names: "lonely", "hurt", ...)."""
 
 
 @dataclass
@@ -200,14 +202,11 @@ def _frame(clauses: list[_Clause], opener: str, check: str, extra: list[_Clause]
         if over <= 0:
             break
         budget -= over
-    feelings: list[str] = []
-    seen: set[str] = set()
+    feelings: dict[str, str] = {}
     for clause in [*clauses, *(extra or [])]:
         for start, end, family in clause.feelings:
-            if family not in seen:
-                seen.add(family)
-                feelings.append(" ".join(t.text for t in clause.tokens[start:end]).lower())
-    return Reflection(f"{opener} {content}. {check}", content, tuple(feelings))
+            feelings.setdefault(family, " ".join(t.text for t in clause.tokens[start:end]).lower())
+    return Reflection(f"{opener} {content}. {check}", content, tuple(feelings.values()), tuple(feelings))
 
 
 def _count(tokens: list[Token]) -> int:
