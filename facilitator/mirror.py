@@ -116,9 +116,10 @@ def _pick(share: str, variants: tuple[str, ...]) -> str:
 
 def _clauses(share: str, partner: str | None) -> list[_Clause]:
     tokens = words.tokens(share or "")
-    if not any(t.low[0].isalnum() for t in tokens) and any(c.isalpha() for c in share or ""):
+    empty = not any(t.low[0].isalnum() for t in tokens)
+    if empty and any(c.isalpha() and not c.isascii() for c in share or ""):
         raise InputError("I can only reflect shares in English for now; please say it in English.")
-    if not any(t.low[0].isalnum() for t in tokens):
+    if empty:
         raise InputError("There is nothing to reflect yet; say or type the words of the share.")
     if not words.english(tokens, share):
         raise InputError("I can only reflect shares in English for now; please say it in English.")
@@ -177,7 +178,7 @@ def _split_long(clause: _Clause) -> list[_Clause]:
 
 
 _DISCOURSE = frozenset({"yeah", "yes", "well", "oh", "okay", "ok", "so", "like", "just", "now", "anyway"})
-_LOOSE_END = frozenset({"and", "but", "or", "so", "because", "cause", "then", "like", "that"})
+_LOOSE_END = frozenset({"and", "but", "or", "so", "because", "cause", "then", "like"})
 
 
 def _trim(clause: _Clause) -> _Clause:

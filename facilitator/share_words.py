@@ -30,6 +30,8 @@ class Token:
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:['\u2019-][A-Za-z0-9]+)*|[.!?;:,]|--|\u2014|\u2013")
 _BRACKETS = re.compile(r"\[[^\]]*\]|\([^)]*\)")
 _FILLER_PAIRS = (("you", "know"), ("i", "mean"))
+_KNOWN_THINGS = frozenset({"that", "what", "how", "it", "about", "why", "where", "him", "her", "them", "me",
+                           "this"})
 # Turning the sharer's first person into the second, and their "you" into the third.
 FIRST = {
     "i": "you", "me": "you", "my": "your", "mine": "yours", "myself": "yourself", "i'm": "you're",
@@ -80,8 +82,9 @@ def tokens(text: str) -> list[Token]:
     while i < len(raw):
         tok = raw[i]
         pair = (tok.low, raw[i + 1].low) if i + 1 < len(raw) else None
-        if pair in _FILLER_PAIRS:
-            i += 2  # fillers: "you know", "I mean"
+        after = raw[i + 2].low if i + 2 < len(raw) else ""
+        if pair in _FILLER_PAIRS and not (pair == ("you", "know") and after in _KNOWN_THINGS):
+            i += 2  # fillers: "you know", "I mean" (but "you know that ..." is meant)
             continue
         if tok.low in lexicon.FILLERS:
             i += 1
@@ -91,6 +94,11 @@ def tokens(text: str) -> list[Token]:
             continue
         out.append(tok)
         i += 1
+        for n in (3, 2):  # a repeated phrase: "I'm not I'm not sure"
+            if len(out) >= 2 * n and all(t.low[0].isalnum() for t in out[-2 * n :]) and [
+                    t.low for t in out[-n:]] == [t.low for t in out[-2 * n : -n]]:
+                del out[-n:]
+                break
     return out
 
 

@@ -12,7 +12,7 @@ accepts the reflection, its length, and the time to make it. With ``--spoken`` e
 also said by Piper and heard back by Whisper (tiny.en, clean audio: the rehearsing person hears
 the laptop's voice), and the share of its words that came back is counted.
 
-    .venv/bin/python scripts/bench_mirror.py [--set dev|held-out|all] [--sample N] [--spoken]
+    .venv/bin/python scripts/bench_mirror.py [--set dev|held-out|all] [--sample N] [--spoken [--spoken-n N]]
 """
 
 from __future__ import annotations
@@ -177,6 +177,8 @@ def main() -> None:
                         help="print this many shares and reflections to read")
     parser.add_argument("--show", type=int, default=0, help="print this many misses")
     parser.add_argument("--spoken", action="store_true", help="say the reflections and hear them back")
+    parser.add_argument("--spoken-n", type=int, default=250,
+                        help="how many reflections to say aloud (a seeded random sample; 0: all)")
     args = parser.parse_args()
     if not args.annomi.is_file():
         print(f"{args.annomi} is absent: AnnoMI shares skipped")
@@ -184,7 +186,9 @@ def main() -> None:
     print(f"set: {args.which}")
     texts = bench(items, args.sample, args.show)
     if args.spoken:
-        spoken(texts)
+        chosen = texts if not args.spoken_n or args.spoken_n >= len(texts) else random.Random(15).sample(
+            texts, args.spoken_n)
+        spoken(chosen)
 
 
 if __name__ == "__main__":
