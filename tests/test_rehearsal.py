@@ -28,7 +28,8 @@ def rehearse(lines: list[str], *args: str, seed: int = 1) -> Result:
 
 
 def facilitator_lines(result: Result) -> list[str]:
-    return [line for line in result.output.splitlines() if line.startswith(("Facilitator:", "Practice partner:"))]
+    said = ("Facilitator:", "Practice partner:")
+    return [line for line in result.output.splitlines() if line.startswith(said)]
 
 
 def first_deck_share(seed: int = 1) -> str:
@@ -67,7 +68,8 @@ def test_skip_breathing_not_quite_a_second_try_and_listening_with_a_miss_then_a_
                    "waiting.").text
     assert f"Facilitator: {first}" in said
     assert "Facilitator: Thank you for telling me. What did I miss? Just that part." in said
-    assert any("you were really scared something had happened" in line and "this time" in line for line in said)
+    assert any("you were really scared something had happened" in line and "this time" in line
+               for line in said)
     assert "Facilitator: This time, what you felt came through more clearly: scared and lonely." in said
     assert "Facilitator: And there was less always or never in it, which makes it easier to hear." in said
     partner_share = first_deck_share()
@@ -144,7 +146,8 @@ def test_a_breathing_break_restarts_the_part_it_interrupted() -> None:
     assert "Shares practised: 1" in result.output
 
 
-def test_nothing_is_kept_unless_asked_and_the_events_have_no_words(private_home: Path, tmp_path: Path) -> None:
+def test_nothing_is_kept_unless_asked_and_the_events_keep_no_words(private_home: Path,
+                                                                   tmp_path: Path) -> None:
     events = tmp_path / "events.jsonl"
     share = "I felt hurt when you left early."
     result = rehearse(["skip", share, "", "no", "yes", "no", "no"], "--events", str(events))
