@@ -82,6 +82,7 @@ class Rehearsal(Session):
         partner: the practice partner's voice (a second Speaker, distinct from ``speaker``).
         deck: the practice shares.
         listen_only: go straight to listening practice (``--listen``).
+        partner_name: said instead of "they" in the facilitator's reflections (``--partner``).
         judge: the reflect-back judge (default facilitator.reflection.judge).
         rng: picks the order of the practice shares.
         log, transcript: as for a Session (nothing is kept unless ``transcript`` is given).
@@ -89,8 +90,9 @@ class Rehearsal(Session):
 
     def __init__(self, script: Script, config: Config, speaker: Speaker, listener: Listener,
                  breather: Breather, clock: Clock, *, partner: Speaker, deck: tuple[PracticeShare, ...],
-                 listen_only: bool = False, judge: Judge | None = None, rng: random.Random | None = None,
-                 log: SessionLog | None = None, transcript: Path | None = None) -> None:
+                 listen_only: bool = False, partner_name: str | None = None, judge: Judge | None = None,
+                 rng: random.Random | None = None, log: SessionLog | None = None,
+                 transcript: Path | None = None) -> None:
         super().__init__(script, config, speaker, listener, breather, NoVoices(), clock, judge=judge, log=log,
                          transcript=transcript)
         self.state = SessionState(names=(YOU, PARTNER), first=YOU)
@@ -98,6 +100,7 @@ class Rehearsal(Session):
         self.deck = list(deck)
         (rng or random.Random()).shuffle(self.deck)
         self.listen_only = listen_only
+        self.partner_name = partner_name
         self._tries: list[str] = []
         self._feelings: dict[str, str] = {}
         self._confirmed = 0
@@ -221,7 +224,8 @@ class Rehearsal(Session):
     def _reflection(self, share: str, missed: str | None = None) -> Reflection | None:
         """Say the facilitator's reflection; None (and a gentle word) when there was nothing to reflect."""
         try:
-            reflection = mirror(share) if missed is None else mirror_again(share, missed)
+            reflection = (mirror(share, self.partner_name) if missed is None
+                          else mirror_again(share, missed, self.partner_name))
         except InputError as exc:
             self._speak("rehearse.reflection", str(exc))
             return None

@@ -218,3 +218,10 @@ def test_the_partner_voice_is_shifted_up_from_the_facilitators() -> None:
     peak_hz = np.argmax(spectrum) * 22050 / out.size
     assert 250 < peak_hz < 262  # 200 Hz raised by 1.28
     assert out.size < 22050  # and a little faster (the longer phoneme length offsets it)
+
+
+def test_the_partner_name_is_said_in_the_reflection() -> None:
+    result = rehearse(["skip", "When you were late again, I felt hurt.", "", "no", "yes", "no", "no"],
+                      "--partner", "Sam")
+    assert result.exit_code == 0, result.output
+    assert "when Sam was late again, you felt hurt" in result.output

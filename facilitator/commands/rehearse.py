@@ -33,6 +33,8 @@ TYPED_HELP = (
 @click.option("--text", "typed", is_flag=True, help="Typed mode: type your words and read the prompts.")
 @click.option("--listen", "listen_only", is_flag=True,
               help="Go straight to practising listening with a practice partner.")
+@click.option("--partner", "partner_name", default=None, metavar="NAME",
+              help="Your partner's name, said instead of 'they' when your share is reflected.")
 @click.option("--keep-transcript", is_flag=True,
               help="Keep the words said in a local file (mode 0600); by default no words are kept.")
 @click.option("--script", "script_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -44,9 +46,9 @@ TYPED_HELP = (
 @click.option("--events", "events_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the rehearsal's event log here as JSON lines (no words unless kept).")
 @click.pass_context
-def rehearse(ctx: click.Context, typed: bool, listen_only: bool, keep_transcript: bool,
-             script_path: Path | None, config_path: Path | None, input_device: str | None,
-             output_device: str | None, events_path: Path | None) -> None:
+def rehearse(ctx: click.Context, typed: bool, listen_only: bool, partner_name: str | None,
+             keep_transcript: bool, script_path: Path | None, config_path: Path | None,
+             input_device: str | None, output_device: str | None, events_path: Path | None) -> None:
     """Practise a hard conversation alone: say your share and hear it back, or practise listening.
 
     Examples: facilitator rehearse; facilitator rehearse --text; facilitator rehearse --listen
@@ -73,7 +75,8 @@ def rehearse(ctx: click.Context, typed: bool, listen_only: bool, keep_transcript
         speaker, listener, breather, partner = _live(config, clock, input_device, output_device)
     log = SessionLog()
     runner = Rehearsal(script, config, speaker, listener, breather, clock, partner=partner, deck=deck,
-                       listen_only=listen_only, log=log, transcript=transcript, rng=obj.get("rng"))
+                       listen_only=listen_only, partner_name=partner_name, log=log, transcript=transcript,
+                       rng=obj.get("rng"))
     try:
         result = runner.run()
     except KeyboardInterrupt:
