@@ -180,13 +180,25 @@ class Rehearsal(Session):
 
     def _practise_share(self) -> None:
         while len(self._tries) < MAX_TRIES:
+            tips = self._tips()
             self._share_once()
             if len(self._tries) > 1:
                 self._name_what_came_through()
             if len(self._tries) >= MAX_TRIES:
                 return
+            if self._tips() == tips:
+                # No hand-off brought the I-language tip during the share (it ended on a silence and
+                # a "no"): offer it now, once, before the offer to say it again.
+                tip = self.coach(self._tries[-1]) if self._tries[-1] else None
+                if tip:
+                    self._speak("share.coaching", tip)
             if not self._offer("rehearse.again_offer", "rehearse.again_offer"):
                 return
+
+    def _tips(self) -> int:
+        """How many I-language tips were said so far."""
+        return sum(1 for e in self.log.of_type(PromptSpoken)
+                   if isinstance(e, PromptSpoken) and e.prompt_id == "share.coaching")
 
     def _share_once(self) -> None:
         """One try: the session's share step, then the facilitator's reflection and its check."""

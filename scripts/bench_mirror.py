@@ -75,18 +75,20 @@ def bench(items: list[tuple[str, str]], sample: int, show: int) -> list[str]:
     named = carried = accepted = refused = left = over = 0
     families_named = families_kept = 0
     times: list[float] = []
+    cpu: list[float] = []
     lengths: list[int] = []
     texts: list[str] = []
     misses: list[str] = []
     by_source: dict[str, list[int]] = {}
     for source, share in items:
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.thread_time()
         try:
             reflection = mirror(share)
         except InputError:
             refused += 1
             continue
         times.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.thread_time() - started_cpu) * 1000)
         texts.append(reflection.text)
         verdict = judge(share, reflection.text)
         named += len(verdict.feelings)
@@ -114,7 +116,11 @@ def bench(items: list[tuple[str, str]], sample: int, show: int) -> list[str]:
     print(f"the judge accepts: {accepted}/{n} = {accepted / max(1, n):.3f}  "
           + ", ".join(f"{k} {v[1]}/{v[0]}" for k, v in sorted(by_source.items())))
     print(f"words: median {statistics.median(lengths):.0f}, max {max(lengths)}, over {MAX_WORDS}: {over}")
-    print(f"time per share: median {statistics.median(times):.2f} ms, max {max(times):.2f} ms")
+    times.sort()
+    print(f"time per share (wall): median {statistics.median(times):.2f} ms, 99th percentile "
+          f"{times[int(0.99 * (len(times) - 1))]:.2f} ms, max {times[-1]:.2f} ms; CPU time of this "
+          f"thread: median {statistics.median(cpu):.2f} ms, max {max(cpu):.2f} ms "
+          f"(load average {Path('/proc/loadavg').read_text().split()[0]})")
     if misses:
         print("misses (not accepted, or a feeling not carried):", *misses, sep="\n", file=sys.stderr)
     if sample:
@@ -184,6 +190,7 @@ def main() -> None:
         print(f"{args.annomi} is absent: AnnoMI shares skipped")
     items = shares_of(args.which, args.annomi)
     print(f"set: {args.which}")
+    mirror("I felt tired.")  # the first call fills the lexicon's caches
     texts = bench(items, args.sample, args.show)
     if args.spoken:
         chosen = texts if not args.spoken_n or args.spoken_n >= len(texts) else random.Random(15).sample(

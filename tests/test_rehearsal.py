@@ -225,3 +225,13 @@ def test_the_partner_name_is_said_in_the_reflection() -> None:
                       "--partner", "Sam")
     assert result.exit_code == 0, result.output
     assert "when Sam was late again, you felt hurt" in result.output
+
+
+def test_a_share_ended_by_silence_gets_its_one_tip_before_the_offer_to_try_again() -> None:
+    result = rehearse(["skip", "You never listen to me.", "", "no", "yes", "no", "no"])
+    assert result.exit_code == 0, result.output
+    said = facilitator_lines(result)
+    tips = [i for i, line in enumerate(said) if "'always' or 'never'" in line]
+    assert len(tips) == 1
+    assert said[tips[0] + 1].startswith("Facilitator: Would you like to say it once more")
+    assert said[tips[0] - 1] == "Facilitator: Good. It came through."
