@@ -21,7 +21,7 @@ from facilitator.errors import DeviceError
 if TYPE_CHECKING:
     from facilitator.audio import Audio
     from facilitator.config import Config
-    from facilitator.ports import Breather, Clock, Listener, Speaker, Synthesizer
+    from facilitator.ports import AudioSink, AudioSource, Breather, Clock, Listener, Speaker, Synthesizer
 
 TYPED_HELP = (
     "Typed mode: type what you would say, one line at a time. An empty line lets a silence pass;\n"
@@ -124,14 +124,20 @@ def _typed(clock: Clock) -> tuple[Speaker, Listener, Breather, Speaker]:
 
 def _live(config: Config, clock: Clock, input_device: str | None,
           output_device: str | None) -> tuple[Speaker, Listener, Breather, Speaker]:
-    """The session's engines around the sound card, and the practice partner's voice on the same sink."""
+    """The real room: the sound card's microphone and speaker, then the engines."""
     from facilitator.adapters.breathing_output import TimelineSpeaker
     from facilitator.adapters.soundcard import Microphone
+
+    return rehearse_parts(config, clock, Microphone(input_device), TimelineSpeaker(output_device))
+
+
+def rehearse_parts(config: Config, clock: Clock, source: AudioSource,
+                   sink: AudioSink) -> tuple[Speaker, Listener, Breather, Speaker]:
+    """The session's engines around any source and sink, and the practice partner's voice on the sink."""
     from facilitator.commands.session import live_parts
     from facilitator.speaking import VoiceSpeaker
 
-    sink = TimelineSpeaker(output_device)
-    speaker, listener, breather, _voices = live_parts(config, clock, Microphone(input_device), sink)
+    speaker, listener, breather, _voices = live_parts(config, clock, source, sink)
     partner = VoiceSpeaker(partner_voice(), sink, echo=lambda text: click.echo(f"Practice partner: {text}"))
     return speaker, listener, breather, partner
 
