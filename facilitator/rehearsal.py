@@ -189,7 +189,7 @@ class Rehearsal(Session):
             if self._tips() == tips:
                 # No hand-off brought the I-language tip during the share (it ended on a silence and
                 # a "no"): offer it now, once, before the offer to say it again.
-                tip = self.coach(self._tries[-1]) if self._tries[-1] else None
+                tip = self.coach(self._tries[-1]) if self._tries else None
                 if tip:
                     self._speak("share.coaching", tip)
             if not self._offer("rehearse.again_offer", "rehearse.again_offer"):
@@ -205,6 +205,9 @@ class Rehearsal(Session):
         self.state = dataclasses.replace(self.state, round=len(self._tries), turn=0)
         self._share()  # invitation, patience, "is there more?", one I-language tip
         share = self.share_text
+        if not share.strip():
+            self._speak("rehearse.reflection", self.script.line("rehearse.nothing_heard"))
+            return
         self._tries.append(share)
         for family, said in named_feelings(share):
             self._feelings.setdefault(family, said)
@@ -333,7 +336,10 @@ def summary_lines(figures: dict[str, Any]) -> list[tuple[str, dict[str, str]]]:
             lines.append(("rehearse.summary_feelings", {"feelings": join_words(figures["feelings"])}))
         else:
             lines.append(("rehearse.summary_no_feelings", {}))
-    if figures["listened"]:
+    if figures["listened"] == 1:
+        once = "rehearse.summary_listened_once" if figures["landed"] else "rehearse.summary_missed_once"
+        lines.append((once, {}))
+    elif figures["listened"]:
         lines.append(("rehearse.summary_listening", {"landed": str(figures["landed"]),
                                                      "tried": str(figures["listened"])}))
     lines.append(("rehearse.goodbye", {}))
