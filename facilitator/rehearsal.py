@@ -288,6 +288,10 @@ class Rehearsal(Session):
         self._listened += 1
         for attempt in range(1, self.cfg.max_reflection_retries + 2):
             said = self._hear_turn(YOU, PARTNER, "rehearse.listen_waiting", {})
+            if not said.strip():  # nothing said back, even after waiting: no "I don't feel heard"
+                self._say("rehearse.listen_move_on")
+                self._partner_says("partner.thanks", self.script.line("partner.thanks"))
+                return
             verdict = self.judge(practice.text, said)
             kind = getattr(verdict.kind, "value", verdict.kind)
             self.log.append(ReflectionJudged(self._now(), YOU, attempt, bool(verdict.accepted),

@@ -236,3 +236,11 @@ def test_a_share_ended_by_silence_gets_its_one_tip_before_the_offer_to_try_again
     assert len(tips) == 1
     assert said[tips[0] + 1].startswith("Facilitator: Would you like to say it once more")
     assert said[tips[0] - 1] == "Facilitator: Good. It came through."
+
+
+def test_saying_nothing_back_gets_no_not_heard_from_the_partner() -> None:
+    result = rehearse(["", "", "", "", "no"], "--listen")
+    assert result.exit_code == 0, result.output
+    assert "Take your time. When you're ready, say back what you heard." in result.output
+    assert "not quite" not in result.output.lower()
+    assert "Practice partner: Thank you for listening." in result.output
