@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from facilitator import __version__
-from facilitator.commands import breathe, demo, reflect, session, speech, voices
+from facilitator.commands import breathe, demo, reflect, rehearse, session, speech, voices
 from facilitator.errors import FacilitatorError
 
 
@@ -38,6 +38,6 @@ def main() -> None:
     """Guide two people through a spoken repair conversation, entirely offline."""
 
 
-for _module in (speech, breathe, voices, reflect, session, demo):
+for _module in (speech, breathe, voices, reflect, session, rehearse, demo):
     for _command in _module.COMMANDS:
         main.add_command(_command)

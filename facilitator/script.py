@@ -65,6 +65,8 @@ class Script:
     """Where the script came from (a file path, or the package's default)."""
     lines: dict[str, tuple[str, ...]]
     """Variants per prompt id ("step.key")."""
+    schema: dict[str, dict[str, frozenset[str]]] = field(default_factory=lambda: SCHEMA)
+    """The steps and keys this script was checked against, with their placeholders."""
     _turns: dict[str, int] = field(default_factory=dict, repr=False)
 
     def line(self, prompt_id: str, **values: str) -> str:
@@ -86,19 +88,22 @@ class Script:
     def placeholders(self, prompt_id: str) -> frozenset[str]:
         """The placeholders ``prompt_id`` may use."""
         step, _, key = prompt_id.partition(".")
-        return SCHEMA[step][key]
+        return self.schema[step][key]
 
 
-def load_script(path: str | Path | None = None) -> Script:
+def load_script(path: str | Path | None = None, *, schema: dict[str, dict[str, frozenset[str]]] | None = None,
+                default: str = DEFAULT_SCRIPT) -> Script:
     """Load and validate a session script (the package's default when ``path`` is None).
+
+    ``schema`` and ``default`` name another kind of script (the rehearsal's: facilitator.rehearsal).
 
     Raises:
         ScriptError: the file is unreadable, or a step or key is missing or unknown, or a text is
             empty or uses an unknown placeholder; the message names the file, step and key.
     """
     if path is None:
-        where = f"the built-in script {DEFAULT_SCRIPT}"
-        text = resources.files("facilitator.scripts").joinpath(DEFAULT_SCRIPT).read_text(encoding="utf-8")
+        where = f"the built-in script {default}"
+        text = resources.files("facilitator.scripts").joinpath(default).read_text(encoding="utf-8")
     else:
         where = str(path)
         try:
@@ -111,17 +116,19 @@ def load_script(path: str | Path | None = None) -> Script:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScriptError(f"The script {where} is not valid TOML ({exc}); fix the file.") from exc
-    return Script(source=where, lines=_validate(raw, where))
+    schema = schema or SCHEMA
+    return Script(source=where, lines=_validate(raw, where, schema), schema=schema)
 
 
-def _validate(raw: dict[str, Any], where: str) -> dict[str, tuple[str, ...]]:
+def _validate(raw: dict[str, Any], where: str,
+              schema: dict[str, dict[str, frozenset[str]]]) -> dict[str, tuple[str, ...]]:
     for step in raw:
-        if step not in SCHEMA:
+        if step not in schema:
             raise ScriptError(
-                f"In {where}, the step [{step}] is unknown; use only: {', '.join(SCHEMA)}."
+                f"In {where}, the step [{step}] is unknown; use only: {', '.join(schema)}."
             )
     lines: dict[str, tuple[str, ...]] = {}
-    for step, keys in SCHEMA.items():
+    for step, keys in schema.items():
         table = raw.get(step)
         if table is None:
             raise ScriptError(f"In {where}, the step [{step}] is missing; add it (see the built-in script).")
