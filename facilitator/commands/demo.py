@@ -22,6 +22,7 @@ import click
 import numpy as np
 
 from facilitator.audio import SAMPLE_RATE, Audio
+from facilitator.view.options import start_view, view_options
 
 if TYPE_CHECKING:
     from facilitator.adapters.room import PlayedLine, SimulatedRoom
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from facilitator.ports import AudioSink, Listener, Speaker
     from facilitator.session import Outcome
     from facilitator.speakers import Voiceprint
+    from facilitator.view import LiveView
 
 DEMO_OVERRIDES: dict[str, Any] = {
     "breathing.minutes": 0.35,
@@ -124,6 +126,8 @@ class TimelineSink:
         self.last_start_s = 0.0
         self.last_duration_s = 0.0
         self._replayed_until_s = 0.0
+        self.on_sound: Callable[[], None] | None = None
+        """Called as the facilitator's own sound starts (after the people's lines replayed)."""
 
     def play(self, chunks: Iterable[Audio], sample_rate: int) -> None:
         """Collect (and play, with a device) the chunks; remember when the first one was ready."""
@@ -144,8 +148,12 @@ class TimelineSink:
             people = self.room.recording(self._replayed_until_s, start_s)
             if people.size:
                 self.device.play([people], SAMPLE_RATE)
+            if self.on_sound is not None:
+                self.on_sound()
             self.device.play(tap(), sample_rate)
         else:
+            if self.on_sound is not None:
+                self.on_sound()
             for _ in tap():
                 pass
         audio = resample(np.concatenate(got), sample_rate) if got else np.zeros(0, dtype=np.float32)
@@ -276,6 +284,7 @@ def run_demo(
     *,
     device: AudioSink | None = None,
     echo: Callable[[str], None] | None = None,
+    view: LiveView | None = None,
 ) -> DemoRun:
     """Run the whole demo session and return what happened.
 
@@ -283,6 +292,8 @@ def run_demo(
         config: Settings (the demo's shortened breathing and quiet already applied).
         device: A speaker to play the facilitator on as it speaks (real time); None: as fast as possible.
         echo: Shows each prompt and each utterance heard (e.g. click.echo); None is silent.
+        view: A live view to follow the session on (``--view``); it is shown each prompt as its
+            sound starts, so with a speaker it keeps to what is heard.
 
     Raises:
         FacilitatorError: a model or the demo conversation is missing or broken.
@@ -292,6 +303,7 @@ def run_demo(
     from facilitator.commands.session import live_parts
     from facilitator.script import load_script
     from facilitator.session import Session
+    from facilitator.sessionlog import SessionLog
     from facilitator.speakers import VoiceMatcher
 
     started = time.perf_counter()
@@ -314,8 +326,16 @@ def run_demo(
     listener = RecordingListener(stream, echo)
     speaker = DemoSpeaker(live_speaker, sink, room)
     breather = DemoBreather(guided, sink, room, speaker.spoken)
-    session = Session(load_script(), config, speaker, listener, breather, voices, RoomClock(room))
+    log = SessionLog()
+    parts: tuple[Any, Any, Any] = (speaker, listener, breather)
+    if view is not None:
+        log.subscribe(view.state.event)
+        parts = view.wrap(speaker, listener, breather)
+        sink.on_sound = parts[0].on_sound()  # the page shows each prompt as its sound starts
+    session = Session(load_script(), config, *parts, voices, RoomClock(room), log=log)
     outcome = session.run()
+    if view is not None:
+        view.finished(outcome.summary)
     return DemoRun(outcome, room, speaker.spoken, listener.heard, sink.track, time.perf_counter() - started)
 
 
@@ -415,9 +435,11 @@ def demo_report(run: DemoRun) -> str:
               help="Speaker to play the facilitator on (see facilitator devices); default: the system's.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Settings file (TOML); the demo shortens breathing and quiet seconds on top of it.")
+@view_options
 @click.pass_context
 def demo(
-    ctx: click.Context, out_dir: Path | None, output_device: str | None, config_path: Path | None
+    ctx: click.Context, out_dir: Path | None, output_device: str | None, config_path: Path | None,
+    view: bool, no_browser: bool,
 ) -> None:
     """Run a whole session on a built-in conversation of two people: no microphone needed.
 
@@ -433,6 +455,7 @@ def demo(
     from facilitator.summary import format_summary
 
     config = load_config(config_path, overrides=dict(DEMO_OVERRIDES))
+    live_view = start_view(None, view, no_browser, "Demo: Sam and Alex")
     device: AudioSink | None = None
     if out_dir is None:
         try:
@@ -444,7 +467,11 @@ def demo(
                 raise
             click.echo(f"{exc} Writing the demo's audio to files instead.", err=True)
         out_dir = Path("facilitator-demo")
-    run = run_demo(config, device=device, echo=click.echo)
+    try:
+        run = run_demo(config, device=device, echo=click.echo, view=live_view)
+    finally:
+        if live_view is not None:
+            live_view.close(linger_s=1.0)
     if isinstance(ctx.obj, dict):  # tests pass obj={} to click's runner to get the run back
         ctx.obj["run"] = run
     paths = write_outputs(run, out_dir)

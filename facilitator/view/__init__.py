@@ -124,6 +124,8 @@ class LiveView:
 
     def close(self, linger_s: float = 0.0) -> None:
         """Stop serving (after ``linger_s``, so an open page can take the last state)."""
+        if self.state.get("activity") != "ended":
+            self.state.update(activity="ended")
         if linger_s > 0:
             time.sleep(linger_s)
         self.server.close()

@@ -28,11 +28,31 @@ class ViewSpeaker:
     def __init__(self, inner: Any, state: ViewState) -> None:
         self.inner = inner
         self.state = state
+        self.deferred = False
+        """True: the prompt is shown when ``show_started`` is called (its sound starts), not at once."""
+        self._pending: tuple[str, str] | None = None
 
     def say(self, prompt_id: str, text: str) -> None:
         """Show ``text`` as being said now, then say it through the wrapped speaker."""
-        self.state.prompt_started(prompt_id, text, time.time())
-        self.inner.say(prompt_id, text)
+        if self.deferred:
+            self._pending = (prompt_id, text)
+        else:
+            self.state.prompt_started(prompt_id, text, time.time())
+        try:
+            self.inner.say(prompt_id, text)
+        finally:
+            self.show_started()
+
+    def on_sound(self) -> Callable[[], None]:
+        """From now on show each prompt when the returned callback says its sound started."""
+        self.deferred = True
+        return self.show_started
+
+    def show_started(self) -> None:
+        """The pending prompt's sound started: show it."""
+        if self._pending is not None:
+            (prompt_id, text), self._pending = self._pending, None
+            self.state.prompt_started(prompt_id, text, time.time())
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
