@@ -127,7 +127,9 @@ def test_buttons_are_heard_as_the_spoken_commands(view) -> None:  # type: ignore
             pass
 
     listener = v.listener(Quiet())
-    post = (lambda c: status(v.url + "command", json.dumps({"command": c}).encode()))
+    def post(command: str) -> int:
+        return status(v.url + "command", json.dumps({"command": command}).encode())
+
     assert post("pause") == 200
     heard = listener.hear(1.0)
     assert heard is not None and heard.text == "pause" and heard.speaker is None

@@ -51,11 +51,13 @@ def test_the_page_follows_the_demo_and_the_transcript_is_the_same(tmp_path: Path
                     break
                 thread.join(0.1)
             browser.navigate(views[0].url)
-            browser.wait_for("document.getElementById('prompt')?.dataset.promptId === 'consent.ask'", 240, 0.02)
+            at_consent = "document.getElementById('prompt')?.dataset.promptId === 'consent.ask'"
+            browser.wait_for(at_consent, 240, 0.02)
             browser.screenshot(tmp_path / "demo-consent.png")
             text = str(browser.evaluate("document.body.innerText"))
             assert "are you open" in text or "good time" in text
-            assert browser.evaluate("document.querySelector('[aria-current=step]').textContent") == "Agree to talk"
+            step = browser.evaluate("document.querySelector('[aria-current=step]').textContent")
+            assert step == "Agree to talk"
             browser.wait_for("!document.getElementById('summary')?.hidden", 300)
             browser.screenshot(tmp_path / "demo-summary.png")
             text = str(browser.evaluate("document.body.innerText"))
@@ -72,4 +74,5 @@ def test_the_page_follows_the_demo_and_the_transcript_is_the_same(tmp_path: Path
 
     plain = run_demo_cli(tmp_path / "without", tmp_path / "home2", [])
     assert plain.exit_code == 0, plain.output
-    assert (tmp_path / "with" / "transcript.txt").read_text() == (tmp_path / "without" / "transcript.txt").read_text()
+    transcript = (tmp_path / "with" / "transcript.txt").read_text()
+    assert transcript == (tmp_path / "without" / "transcript.txt").read_text()
