@@ -60,11 +60,13 @@ def test_consent_breathing_and_summary_on_the_page(browser: Browser, tmp_path: P
     text = visible_text(browser)
     assert "Breathe out" in text and "left" in text and "Breathing" in text
     browser.wait_for("document.getElementById('breathing').hidden", 60)
-    samples = browser.evaluate("window.__samples")
     plan = rig.pacer.plans[0]
-    errors = circle_errors(plan, rig.pacer.shown, samples)
+    # The size the page sets at each frame, against the schedule at that moment. (What is on
+    # screen also lags by a frame, more on a busy machine: scripts/bench_view.py reports both.)
+    errors = circle_errors(plan, rig.pacer.shown, browser.evaluate("window.__computed"))
     assert len(errors) > 100, "too few frames sampled inside inhales and exhales"
-    assert max(abs(e) for e in errors) < 0.100, sorted(errors)[-5:]
+    assert max(abs(e) for e in errors) < 0.100, (min(errors), max(errors))
+    assert len(browser.evaluate("window.__drawn")) > 100
 
     # The summary, at the end.
     outcome = rig.join()

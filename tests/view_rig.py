@@ -139,31 +139,37 @@ def view_rig(*, hold: Iterable[str] = (), say_s: float = 0.0, breathing_minutes:
 
 
 SAMPLER = """
-window.__samples = [];
+window.__drawn = [];
+window.__computed = [];
 (function () {
   const c = document.getElementById('circle'), s = document.getElementById('pacer');
+  const level = (r) => (r - 34) / (90 - 34);
+  // Each size the page sets, when it sets it (the frame's own value).
+  new MutationObserver(() => window.__computed.push([Date.now() / 1000, level(+c.getAttribute('r'))]))
+    .observe(c, {attributes: true, attributeFilter: ['r']});
+  // What is on screen at each frame, before the page's own update of that frame.
   function f() {
-    const box = document.getElementById('breathing');
-    if (!box.hidden) window.__samples.push([Date.now() / 1000, c.getBoundingClientRect().width,
-                                             s.getBoundingClientRect().width]);
+    if (!document.getElementById('breathing').hidden) {
+      const r = c.getBoundingClientRect().width / 2 * 200 / s.getBoundingClientRect().width;
+      window.__drawn.push([Date.now() / 1000, level(r)]);
+    }
     requestAnimationFrame(f);
   }
   requestAnimationFrame(f);
 }());
 """
-"""Injected into the page: the circle's drawn diameter and the svg's width at every frame."""
-
-R_MIN, R_MAX, VIEWBOX = 34.0, 90.0, 200.0
-"""The circle's radius when empty and full, in the svg's units (facilitator/view/static/view.js)."""
+"""Injected into the page: the circle's level (0 empty - 1 full; radius 34 to 90 of the svg's 200,
+facilitator/view/static/view.js) as the page sets it (``__computed``) and as drawn at each frame
+(``__drawn``, which also counts a late frame on a busy machine)."""
 
 
 def circle_errors(plan: Plan, shown: list[tuple[float, float]], samples: list[list[float]],
                   edge_s: float = 0.15) -> list[float]:
-    """For each page sample inside an inhale or exhale, how far (s) the drawn size is from the schedule.
+    """For each page sample (wall s, level) inside an inhale or exhale, how far (s) it is from the schedule.
 
     The schedule's clock is the pacer's: exercise second ``t`` happened at ``t + offset`` of the wall
-    clock (offset: the median over the positions reported). A sample's level, read from the drawn
-    diameter, is compared with the plan's at that moment, and turned into seconds by the phase's
+    clock (offset: the median over the positions reported). A sample's level is compared with the
+    plan's at that moment, and turned into seconds by the phase's
     slope (holds have none and are skipped, as are ``edge_s`` at each end of a phase).
     """
     from statistics import median
@@ -173,9 +179,8 @@ def circle_errors(plan: Plan, shown: list[tuple[float, float]], samples: list[li
     offset = median(wall - t for t, wall in shown)
     moving = [c for c in plan.phase_cues() if c.kind in (CueKind.INHALE, CueKind.EXHALE, CueKind.TOP_UP)]
     errors = []
-    for wall, diameter, svg in samples:
+    for wall, level in samples:
         t = wall - offset
-        level = (diameter / 2 * VIEWBOX / svg - R_MIN) / (R_MAX - R_MIN)
         for cue in moving:
             if cue.start_s + edge_s <= t <= cue.start_s + cue.duration_s - edge_s:
                 slope = (cue.level_to - cue.level_from) / cue.duration_s

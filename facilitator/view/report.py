@@ -30,7 +30,7 @@ _STYLE = """
 body { background: var(--bg); color: var(--fg); margin: 0; padding: 2rem 3rem; max-width: 52rem; }
 h1 { font-weight: 600; font-size: 2rem; } h2 { font-size: 1.1rem; color: var(--muted); font-weight: 500; }
 .outcome { font-size: 1.4rem; }
-.bar { display: grid; grid-template-columns: 8rem 1fr 4.5rem; gap: .8rem; align-items: center;
+.bar { display: grid; grid-template-columns: 8rem 1fr 7rem; gap: .8rem; align-items: center;
   margin: .4rem 0; }
 .track { height: 1rem; background: var(--soft); border-radius: .5rem; overflow: hidden; }
 .fill { display: block; height: 100%; background: var(--accent); }

@@ -59,7 +59,7 @@
       const row = document.createElement("div"); row.className = "bar";
       const label = document.createElement("span"); label.textContent = name;
       const track = document.createElement("span"); track.className = "track";
-      const fill = document.createElement("span"); fill.className = "fill"; fill.style.display = "block";
+      const fill = document.createElement("span"); fill.className = "fill";
       fill.style.width = Math.round(share * 100) + "%"; track.appendChild(fill);
       const pct = document.createElement("span"); pct.textContent = Math.round(share * 100) + "%";
       row.append(label, track, pct);
