@@ -173,3 +173,17 @@ def test_summary_html_has_the_words_only_when_kept(tmp_path: Path) -> None:
     write_summary_html(out, with_words)
     assert "I felt alone that evening." in out.read_text() and out.stat().st_mode & 0o077 == 0
     assert "I felt alone" not in summary_html(summarize(SessionState(names=("Alex", "Jo"))))
+
+
+def test_without_a_graphical_browser_the_address_is_printed_and_nothing_takes_the_terminal(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.setattr("sys.platform", "linux")
+    lines: list[str] = []
+    v = attach_view(None, open_browser=True, announce=lines.append)
+    try:
+        assert lines[0] == f"Live view: {v.url}"
+        assert "No graphical browser" in lines[1]
+    finally:
+        v.close()

@@ -13,6 +13,8 @@ The page is a window, not a controller: its optional buttons are heard as the sp
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 import time
 import webbrowser
@@ -119,7 +121,12 @@ class LiveView:
         self.server.start()
         announce(f"Live view: {self.url}")
         if open_browser:
-            threading.Thread(target=_open, args=(self.url,), name="open-browser", daemon=True).start()
+            browser = _graphical_browser()
+            if browser is None:
+                announce("No graphical browser was found here: open the address above in one.")
+            else:
+                opener = threading.Thread(target=_open, args=(browser, self.url), name="open-browser", daemon=True)
+                opener.start()
         return self
 
     def close(self, linger_s: float = 0.0) -> None:
@@ -131,9 +138,22 @@ class LiveView:
         self.server.close()
 
 
-def _open(url: str) -> None:
+def _graphical_browser() -> webbrowser.BaseBrowser | None:
+    """The default browser when it has a window of its own (a text browser would take the terminal)."""
+    windows = os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    if sys.platform.startswith("linux") and not windows:
+        return None
     try:
-        webbrowser.open(url, new=1)
+        browser = webbrowser.get()
+    except webbrowser.Error:
+        return None
+    # Text browsers (lynx, w3m, www-browser) run in the foreground as a plain GenericBrowser.
+    return None if type(browser) is webbrowser.GenericBrowser else browser
+
+
+def _open(browser: webbrowser.BaseBrowser, url: str) -> None:
+    try:
+        browser.open(url, new=1)
     except webbrowser.Error:
         pass  # the address was printed: it can be opened by hand
 
