@@ -125,7 +125,8 @@ class LiveView:
             if browser is None:
                 announce("No graphical browser was found here: open the address above in one.")
             else:
-                opener = threading.Thread(target=_open, args=(browser, self.url), name="open-browser", daemon=True)
+                opener = threading.Thread(target=_open, args=(browser, self.url), name="open-browser",
+                                          daemon=True)
                 opener.start()
         return self
 
