@@ -188,3 +188,12 @@ class Browser:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
             shutil.rmtree(self.profile, ignore_errors=True)
+
+
+def screen_text(png: Path) -> str | None:
+    """The words in a screenshot, read by Debian's tesseract OCR (whitespace joined); None without it."""
+    tesseract = shutil.which("tesseract")
+    if tesseract is None:
+        return None
+    out = subprocess.run([tesseract, str(png), "-"], capture_output=True, text=True, timeout=60, check=True)
+    return " ".join(out.stdout.split())

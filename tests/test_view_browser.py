@@ -13,12 +13,20 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
-from browser import Browser, chromium_path
+from browser import Browser, chromium_path, screen_text
 from view_rig import SAMPLER, circle_errors, view_rig
 
 pytestmark = pytest.mark.skipif(chromium_path() is None, reason="chromium is not installed")
 
 TEXT = "document.body.innerText"
+
+
+def assert_on_screen(png: Path, *phrases: str) -> None:
+    """The phrases are in the screenshot itself, read back by OCR (when tesseract is installed)."""
+    seen = screen_text(png)
+    if seen is not None:
+        for phrase in phrases:
+            assert phrase in seen, (phrase, seen)
 
 
 @pytest.fixture()
@@ -48,6 +56,7 @@ def test_consent_breathing_and_summary_on_the_page(browser: Browser, tmp_path: P
     assert browser.evaluate("document.querySelector('[aria-current=step]').textContent") == "Agree to talk"
     assert browser.evaluate("document.getElementById('prompt').getAttribute('aria-live')") == "polite"
     assert shot.stat().st_size > 5000
+    assert_on_screen(shot, "are you open to talking", "Agree to talk", "Speaking")
     rig.speaker.release("consent.ask")
 
     # Breathing: the circle follows the schedule of the audio timeline.
@@ -56,9 +65,10 @@ def test_consent_breathing_and_summary_on_the_page(browser: Browser, tmp_path: P
     rig.speaker.release("regulate.intro")
     browser.wait_for("!document.getElementById('breathing').hidden", 30)
     browser.wait_for("document.getElementById('phase').textContent === 'Breathe out'", 30)
-    browser.screenshot(tmp_path / "breathing.png")
+    shot = browser.screenshot(tmp_path / "breathing.png")
     text = visible_text(browser)
     assert "Breathe out" in text and "left" in text and "Breathing" in text
+    assert_on_screen(shot, "Breathe out", "left")
     browser.wait_for("document.getElementById('breathing').hidden", 60)
     plan = rig.pacer.plans[0]
     # The size the page sets at each frame, against the schedule at that moment. (What is on
@@ -71,7 +81,8 @@ def test_consent_breathing_and_summary_on_the_page(browser: Browser, tmp_path: P
     # The summary, at the end.
     outcome = rig.join()
     browser.wait_for("!document.getElementById('summary').hidden", 30)
-    browser.screenshot(tmp_path / "summary.png")
+    shot = browser.screenshot(tmp_path / "summary.png")
+    assert_on_screen(shot, "Summary", "You both felt complete", "Reflections")
     text = visible_text(browser)
     assert "Summary" in text and "You both felt complete." in text
     assert "Alex" in text and "Jo" in text and "Reflections" in text and "Breathing breaks" in text

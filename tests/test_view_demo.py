@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser import Browser, chromium_path
+from browser import Browser, chromium_path, screen_text
 from click.testing import CliRunner
 
 import facilitator.view
@@ -53,15 +53,18 @@ def test_the_page_follows_the_demo_and_the_transcript_is_the_same(tmp_path: Path
             browser.navigate(views[0].url)
             at_consent = "document.getElementById('prompt')?.dataset.promptId === 'consent.ask'"
             browser.wait_for(at_consent, 240, 0.02)
-            browser.screenshot(tmp_path / "demo-consent.png")
+            consent = browser.screenshot(tmp_path / "demo-consent.png")
             text = str(browser.evaluate("document.body.innerText"))
             assert "are you open" in text or "good time" in text
             step = browser.evaluate("document.querySelector('[aria-current=step]').textContent")
             assert step == "Agree to talk"
             browser.wait_for("!document.getElementById('summary')?.hidden", 300)
-            browser.screenshot(tmp_path / "demo-summary.png")
+            summary = browser.screenshot(tmp_path / "demo-summary.png")
             text = str(browser.evaluate("document.body.innerText"))
             assert "You both felt complete." in text and "Sam" in text and "Alex" in text
+            for shot, phrase in ((consent, "Agree to talk"), (summary, "You both felt complete")):
+                seen = screen_text(shot)  # the screenshot itself, read back by OCR
+                assert seen is None or phrase in seen, (phrase, seen)
             port = urllib.parse.urlsplit(views[0].url).port
             for url in browser.requested_urls():
                 assert urllib.parse.urlsplit(url)[:2] == ("http", f"127.0.0.1:{port}"), url
