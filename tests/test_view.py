@@ -187,3 +187,23 @@ def test_without_a_graphical_browser_the_address_is_printed_and_nothing_takes_th
         assert "No graphical browser" in lines[1]
     finally:
         v.close()
+
+
+def test_the_view_state_counts_what_the_log_says() -> None:
+    from facilitator.sessionlog import BreakTaken, CommandHeard, DeviceEvent, ReflectionJudged, ReminderGiven
+    from facilitator.view.state import ViewState
+
+    changes: list[str] = []
+    state = ViewState(on_change=changes.append)
+    for event in (StepEntered(0.0, "reflect", 2, "Jo", "Alex"), ReminderGiven(1.0, "Alex", "Jo"),
+                  ReflectionJudged(2.0, "Alex", 1, False, 0.2, "missed"),
+                  ReflectionJudged(3.0, "Alex", 2, True, 0.8, "ok"), CommandHeard(4.0, "pause", None),
+                  BreakTaken(5.0, "breathing", 1.0), DeviceEvent(6.0, "lost", "gone")):
+        state.event(event)
+    _, _, data = state.snapshot()
+    assert data["counts"] == {"reminders": 1, "reflections": 2, "landed": 1, "breaks": 1}
+    assert data["paused"] is True and data["round"] == 2 and data["step_name"] == "Reflect back"
+    assert data["notes"] == ["The microphone was lost."]
+    state.event(CommandHeard(7.0, "resume", None))
+    assert state.get("paused") is False
+    assert changes and set(changes) == {"state"}
