@@ -2,13 +2,15 @@
 # Set up facilitator on a fresh machine: system audio libraries, a virtual environment in .venv,
 # the package with its offline models, and the voice-encoder weights.
 #   ./setup.sh                     everything a user needs
-#   ./setup.sh --with-test-audio   also the PulseAudio pieces the end-to-end tests use (CI)
+#   ./setup.sh --with-test-audio   also the PulseAudio pieces the end-to-end tests use, and Debian's
+#                                  chromium and tesseract-ocr for the live-view tests (CI; no
+#                                  browser is downloaded)
 set -euo pipefail
 cd "$(dirname "$0")"
 
 packages=(libportaudio2 libsndfile1)
 if [[ "${1:-}" == "--with-test-audio" ]]; then
-  packages+=(pulseaudio pulseaudio-utils libasound2-plugins)
+  packages+=(pulseaudio pulseaudio-utils libasound2-plugins chromium tesseract-ocr)
 fi
 
 # Debian's python3 ships venv's ensurepip separately.

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -149,10 +150,17 @@ class SessionLog:
 
     def __init__(self) -> None:
         self.events: list[Event] = []
+        self._subscribers: list[Callable[[Event], None]] = []
 
     def append(self, event: Event) -> None:
-        """Add an event."""
+        """Add an event, and hand it to each subscriber (which must return at once)."""
         self.events.append(event)
+        for subscriber in self._subscribers:
+            subscriber(event)
+
+    def subscribe(self, subscriber: Callable[[Event], None]) -> None:
+        """Call ``subscriber(event)`` on each event appended from now on (e.g. the live view)."""
+        self._subscribers.append(subscriber)
 
     def of_type(self, cls: type) -> list[Event]:
         """The events of one dataclass type, in order."""

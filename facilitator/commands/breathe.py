@@ -14,6 +14,7 @@ import click
 
 from facilitator.errors import InputError
 from facilitator.ports import AudioSink
+from facilitator.view.options import start_view, view_options
 
 if TYPE_CHECKING:
     from facilitator.config import Config
@@ -51,6 +52,7 @@ class _NoOutput:
               help="A voice from voices/catalogue.toml, or the path of a Piper .onnx voice.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="A TOML settings file; its [breathing] section sets the defaults.")
+@view_options
 def breathe(
     pattern: str | None,
     minutes: float | None,
@@ -65,6 +67,8 @@ def breathe(
     input_device: str | None,
     voice: str | None,
     config_path: Path | None,
+    view: bool,
+    no_browser: bool,
 ) -> None:
     """Lead a breathing exercise by voice, soft tones and a pacer on the terminal.
 
@@ -99,6 +103,9 @@ def breathe(
         chosen, settings.minutes if minutes is None else minutes
     )
     plays = out is None and not as_json
+    if view and not plays:
+        raise InputError("--view shows an exercise as it plays; leave out --out and --json to use it.")
+    live_view = start_view(None, view, no_browser, "Breathing", path=False)
     sink: AudioSink = _NoOutput()
     speaker = None
     if plays:
@@ -130,6 +137,8 @@ def breathe(
         pacer=TerminalPacer(),
         sample_rate=rate,
     )
+    if live_view is not None:
+        live_view.guard(breather)  # the circle on the page, and its stop button
     exercise = breather.prepare(chosen, cycles=n)
     if as_json:
         for cue in exercise.plan.cues:
@@ -157,6 +166,8 @@ def breathe(
     finally:
         if watcher is not None:
             watcher.close()
+        if live_view is not None:
+            live_view.close(linger_s=0.5)
     if watcher is not None and watcher.error is not None:
         click.echo(f"Listening stopped early: {watcher.error}", err=True)
     click.echo("Done." if completed else "Stopped, as you asked.", err=True)

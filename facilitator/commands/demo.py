@@ -22,14 +22,19 @@ import click
 import numpy as np
 
 from facilitator.audio import SAMPLE_RATE, Audio
+from facilitator.commands.demo_files import mix_tracks as mix_tracks  # moved there; still importable here
+from facilitator.commands.demo_files import transcript_text as transcript_text
+from facilitator.commands.demo_files import write_outputs
+from facilitator.view.options import start_view, view_options
 
 if TYPE_CHECKING:
-    from facilitator.adapters.room import PlayedLine, SimulatedRoom
+    from facilitator.adapters.room import SimulatedRoom
     from facilitator.config import Config
     from facilitator.events import Heard
     from facilitator.ports import AudioSink, Listener, Speaker
     from facilitator.session import Outcome
     from facilitator.speakers import Voiceprint
+    from facilitator.view import LiveView
 
 DEMO_OVERRIDES: dict[str, Any] = {
     "breathing.minutes": 0.35,
@@ -124,6 +129,8 @@ class TimelineSink:
         self.last_start_s = 0.0
         self.last_duration_s = 0.0
         self._replayed_until_s = 0.0
+        self.on_sound: Callable[[], None] | None = None
+        """Called as the facilitator's own sound starts (after the people's lines replayed)."""
 
     def play(self, chunks: Iterable[Audio], sample_rate: int) -> None:
         """Collect (and play, with a device) the chunks; remember when the first one was ready."""
@@ -144,8 +151,12 @@ class TimelineSink:
             people = self.room.recording(self._replayed_until_s, start_s)
             if people.size:
                 self.device.play([people], SAMPLE_RATE)
+            if self.on_sound is not None:
+                self.on_sound()
             self.device.play(tap(), sample_rate)
         else:
+            if self.on_sound is not None:
+                self.on_sound()
             for _ in tap():
                 pass
         audio = resample(np.concatenate(got), sample_rate) if got else np.zeros(0, dtype=np.float32)
@@ -276,6 +287,7 @@ def run_demo(
     *,
     device: AudioSink | None = None,
     echo: Callable[[str], None] | None = None,
+    view: LiveView | None = None,
 ) -> DemoRun:
     """Run the whole demo session and return what happened.
 
@@ -283,6 +295,8 @@ def run_demo(
         config: Settings (the demo's shortened breathing and quiet already applied).
         device: A speaker to play the facilitator on as it speaks (real time); None: as fast as possible.
         echo: Shows each prompt and each utterance heard (e.g. click.echo); None is silent.
+        view: A live view to follow the session on (``--view``); it is shown each prompt as its
+            sound starts, so with a speaker it keeps to what is heard.
 
     Raises:
         FacilitatorError: a model or the demo conversation is missing or broken.
@@ -292,6 +306,7 @@ def run_demo(
     from facilitator.commands.session import live_parts
     from facilitator.script import load_script
     from facilitator.session import Session
+    from facilitator.sessionlog import SessionLog
     from facilitator.speakers import VoiceMatcher
 
     started = time.perf_counter()
@@ -314,77 +329,17 @@ def run_demo(
     listener = RecordingListener(stream, echo)
     speaker = DemoSpeaker(live_speaker, sink, room)
     breather = DemoBreather(guided, sink, room, speaker.spoken)
-    session = Session(load_script(), config, speaker, listener, breather, voices, RoomClock(room))
+    log = SessionLog()
+    parts: tuple[Any, Any, Any] = (speaker, listener, breather)
+    if view is not None:
+        log.subscribe(view.state.event)
+        parts = view.wrap(speaker, listener, breather)
+        sink.on_sound = parts[0].on_sound()  # the page shows each prompt as its sound starts
+    session = Session(load_script(), config, *parts, voices, RoomClock(room), log=log)
     outcome = session.run()
+    if view is not None:
+        view.finished(outcome.summary)
     return DemoRun(outcome, room, speaker.spoken, listener.heard, sink.track, time.perf_counter() - started)
-
-
-def _stamp(t_s: float) -> str:
-    minutes, seconds = divmod(t_s, 60.0)
-    return f"{int(minutes):02d}:{seconds:04.1f}"
-
-
-def _who_spoke(run: DemoRun, heard: Heard) -> str:
-    """Who really spoke most of an utterance, from the room's timeline (names joined when mixed)."""
-    overlaps: dict[str, float] = {}
-    for placed in run.room.played:
-        shared = min(placed.end_s, heard.end_s) - max(placed.start_s, heard.start_s)
-        if shared > 0.2:
-            overlaps[placed.line.who] = overlaps.get(placed.line.who, 0.0) + shared
-    return " + ".join(sorted(overlaps, key=lambda who: -overlaps[who])) or "(nobody)"
-
-
-def transcript_text(run: DemoRun) -> str:
-    """Who said what, in stream time: the facilitator's prompts and each utterance as heard."""
-    rows: list[tuple[float, str]] = [
-        (s.start_s, f"[{_stamp(s.start_s)}] Facilitator ({s.prompt_id}): {s.text}") for s in run.spoken
-    ]
-    for heard in run.heard:
-        voice = heard.speaker or "unsure"
-        rows.append((heard.start_s, f"[{_stamp(heard.start_s)}] {_who_spoke(run, heard)} "
-                                    f"(voice: {voice}, margin {heard.margin:+.2f}): {heard.text}"))
-    return "".join(row + "\n" for _, row in sorted(rows, key=lambda r: r[0]))
-
-
-def mix_tracks(run: DemoRun) -> tuple[Audio, Audio]:
-    """The facilitator's track alone, and the whole room (people, noise and facilitator) mixed."""
-    end_s = max([run.room.now_s] + [start + a.size / SAMPLE_RATE for start, a in run.facilitator_track])
-    length = int(end_s * SAMPLE_RATE) + 1
-    facilitator = np.zeros(length, dtype=np.float32)
-    for start_s, audio in run.facilitator_track:
-        at = int(round(start_s * SAMPLE_RATE))
-        n = min(audio.size, length - at)
-        facilitator[at : at + n] += audio[:n]
-    people = np.zeros(length, dtype=np.float32)
-    for placed in run.room.played:
-        _add_line(people, run.room, placed)
-    return facilitator, facilitator * 0.8 + people
-
-
-def _add_line(buffer: Audio, room: SimulatedRoom, placed: PlayedLine) -> None:
-    audio = room.line_audio(placed.line.id)
-    at = int(round(placed.start_s * SAMPLE_RATE))
-    n = max(0, min(audio.size, buffer.size - at))
-    buffer[at : at + n] += audio[:n]
-
-
-def write_outputs(run: DemoRun, folder: Path) -> list[Path]:
-    """Write facilitator.wav, conversation.wav and transcript.txt into ``folder`` (created)."""
-    from facilitator.audio import write_wav
-    from facilitator.errors import InputError
-
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        facilitator, conversation = mix_tracks(run)
-        paths = [folder / "facilitator.wav", folder / "conversation.wav", folder / "transcript.txt"]
-        write_wav(paths[0], facilitator)
-        write_wav(paths[1], conversation)
-        paths[2].write_text(transcript_text(run), encoding="utf-8")
-    except (OSError, RuntimeError) as exc:  # soundfile raises RuntimeError (LibsndfileError)
-        raise InputError(
-            f"Cannot write the demo's files into {folder} ({exc}); choose another --out."
-        ) from exc
-    return paths
 
 
 def demo_report(run: DemoRun) -> str:
@@ -415,9 +370,11 @@ def demo_report(run: DemoRun) -> str:
               help="Speaker to play the facilitator on (see facilitator devices); default: the system's.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Settings file (TOML); the demo shortens breathing and quiet seconds on top of it.")
+@view_options
 @click.pass_context
 def demo(
-    ctx: click.Context, out_dir: Path | None, output_device: str | None, config_path: Path | None
+    ctx: click.Context, out_dir: Path | None, output_device: str | None, config_path: Path | None,
+    view: bool, no_browser: bool,
 ) -> None:
     """Run a whole session on a built-in conversation of two people: no microphone needed.
 
@@ -433,6 +390,7 @@ def demo(
     from facilitator.summary import format_summary
 
     config = load_config(config_path, overrides=dict(DEMO_OVERRIDES))
+    live_view = start_view(None, view, no_browser, "Demo: Sam and Alex")
     device: AudioSink | None = None
     if out_dir is None:
         try:
@@ -444,7 +402,11 @@ def demo(
                 raise
             click.echo(f"{exc} Writing the demo's audio to files instead.", err=True)
         out_dir = Path("facilitator-demo")
-    run = run_demo(config, device=device, echo=click.echo)
+    try:
+        run = run_demo(config, device=device, echo=click.echo, view=live_view)
+    finally:
+        if live_view is not None:
+            live_view.close(linger_s=1.0)
     if isinstance(ctx.obj, dict):  # tests pass obj={} to click's runner to get the run back
         ctx.obj["run"] = run
     paths = write_outputs(run, out_dir)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from facilitator.errors import DeviceError, StateError
+from facilitator.view.options import start_view, view_options
 
 if TYPE_CHECKING:
     from facilitator.audio import Audio
@@ -46,10 +47,11 @@ if TYPE_CHECKING:
               help="Speaker (see facilitator devices); default: the system's.")
 @click.option("--events", "events_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the session's event log here as JSON lines (no words unless kept).")
+@view_options
 @click.pass_context
 def session(ctx: click.Context, typed: bool, resume: bool, keep_transcript: bool, script_path: Path | None,
             config_path: Path | None, input_device: str | None, output_device: str | None,
-            events_path: Path | None) -> None:
+            events_path: Path | None, view: bool, no_browser: bool) -> None:
     """Lead the two of you through a repair conversation, one step at a time, by voice.
 
     Examples: facilitator session; facilitator session --text; facilitator session --resume
@@ -96,16 +98,21 @@ def session(ctx: click.Context, typed: bool, resume: bool, keep_transcript: bool
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         transcript = Path(earlier) if earlier else data_dir() / f"transcript-{stamp}.txt"
 
+    log = SessionLog()
+    live_view = start_view(log, view, no_browser, "Session")  # before the models load: it shows "Starting"
     if typed:
         speaker, listener, breather, voices = _typed(clock)
     else:
         speaker, listener, breather, voices = _live(config, clock, input_device, output_device)
 
-    log = SessionLog()
+    if live_view is not None:
+        speaker, listener, breather = live_view.wrap(speaker, listener, breather)
     runner = Session(script, config, speaker, listener, breather, voices, clock, log=log, store=store,
                      resume=resume_state, return_at=return_at, transcript=transcript)
     try:
         outcome = runner.run()
+        if live_view is not None:
+            live_view.finished(outcome.summary)
     except KeyboardInterrupt:
         click.echo("\nPaused. Your place is saved: run `facilitator session --resume` to continue.", err=True)
         sys.exit(130)
@@ -119,6 +126,8 @@ def session(ctx: click.Context, typed: bool, resume: bool, keep_transcript: bool
     finally:
         if events_path is not None:
             log.write_jsonl(events_path)
+        if live_view is not None:
+            live_view.close(linger_s=0.5)
     click.echo("")
     click.echo(format_summary(outcome.summary))
     if outcome.kind in (OutcomeKind.STOPPED, OutcomeKind.BREAK):
@@ -126,10 +135,12 @@ def session(ctx: click.Context, typed: bool, resume: bool, keep_transcript: bool
 
 
 @click.command("summary")
-def summary() -> None:
+@click.option("--html", "html_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write the summary as one self-contained web page (no words unless kept).")
+def summary(html_path: Path | None) -> None:
     """Show the summary of the last session: time, talk shares, reminders, reflections, breaks.
 
-    Example: facilitator summary
+    Examples: facilitator summary; facilitator summary --html summary.html
     """
     from facilitator.state import StateStore
     from facilitator.summary import format_summary, summarize
@@ -142,6 +153,11 @@ def summary() -> None:
     if when:
         click.echo(f"Last saved {when}")
     click.echo(format_summary(summarize(state)))
+    if html_path is not None:
+        from facilitator.view.report import write_summary_html
+
+        write_summary_html(html_path, summarize(state), when)
+        click.echo(f"Wrote {html_path}")
 
 
 def _typed(clock: Clock) -> tuple[Speaker, Listener, Breather, VoiceBook]:
