@@ -207,3 +207,10 @@ def test_the_view_state_counts_what_the_log_says() -> None:
     state.event(CommandHeard(7.0, "resume", None))
     assert state.get("paused") is False
     assert changes and set(changes) == {"state"}
+
+
+def test_rehearse_shows_the_view_too() -> None:
+    result = CliRunner().invoke(main, ["rehearse", "--text", "--view", "--no-browser"], input="no\nskip\n")
+    assert result.exit_code == 0, result.output
+    assert "Live view: http://127.0.0.1:" in result.output
+    assert "Rehearsal summary" in result.output

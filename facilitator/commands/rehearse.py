@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from facilitator.errors import DeviceError
+from facilitator.view.options import start_view, view_options
 
 if TYPE_CHECKING:
     from facilitator.audio import Audio
@@ -45,13 +46,16 @@ TYPED_HELP = (
 @click.option("--output", "output_device", default=None, metavar="NAME|INDEX", help="Speaker.")
 @click.option("--events", "events_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the rehearsal's event log here as JSON lines (no words unless kept).")
+@view_options
 @click.pass_context
 def rehearse(ctx: click.Context, typed: bool, listen_only: bool, partner_name: str | None,
              keep_transcript: bool, script_path: Path | None, config_path: Path | None,
-             input_device: str | None, output_device: str | None, events_path: Path | None) -> None:
+             input_device: str | None, output_device: str | None, events_path: Path | None,
+             view: bool, no_browser: bool) -> None:
     """Practise a hard conversation alone: say your share and hear it back, or practise listening.
 
-    Examples: facilitator rehearse; facilitator rehearse --text; facilitator rehearse --listen
+    Examples: facilitator rehearse; facilitator rehearse --text; facilitator rehearse --listen;
+    facilitator rehearse --view
     """
     from facilitator.clock import SystemClock
     from facilitator.config import load_config
@@ -69,11 +73,15 @@ def rehearse(ctx: click.Context, typed: bool, listen_only: bool, partner_name: s
     transcript: Path | None = None
     if keep_transcript:
         transcript = data_dir() / f"rehearsal-{datetime.now().strftime('%Y%m%d-%H%M%S')}.txt"
+    log = SessionLog()
+    # The page has no nine-step path here: a rehearsal is not a session's steps.
+    live_view = start_view(log, view, no_browser, "Rehearsal", path=False)
     if typed:
         speaker, listener, breather, partner = _typed(clock)
     else:
         speaker, listener, breather, partner = _live(config, clock, input_device, output_device)
-    log = SessionLog()
+    if live_view is not None:
+        speaker, listener, breather = live_view.wrap(speaker, listener, breather)
     runner = Rehearsal(script, config, speaker, listener, breather, clock, partner=partner, deck=deck,
                        listen_only=listen_only, partner_name=partner_name, log=log, transcript=transcript,
                        rng=obj.get("rng"))
@@ -88,6 +96,9 @@ def rehearse(ctx: click.Context, typed: bool, listen_only: bool, partner_name: s
     finally:
         if events_path is not None:
             log.write_jsonl(events_path)
+        if live_view is not None:
+            live_view.finished(None)
+            live_view.close(linger_s=0.5)
     click.echo("")
     click.echo(format_result(result))
     if transcript is not None:
