@@ -379,9 +379,13 @@ class SpeakerRecorder:
         last = int(quiet_s * RATE / n)
         return loud.size >= last and not loud[-last:].any()
 
-    def wait_quiet(self, after_s: float, quiet_s: float = 0.8, timeout_s: float = 120.0) -> float:
+    def wait_quiet(self, after_s: float, quiet_s: float = 0.8, timeout_s: float = 120.0,
+                   min_sound_s: float = 0.0, long_quiet_s: float | None = None) -> float:
         """Wait until the speaker made a sound after ``after_s`` and then stayed quiet ``quiet_s``.
 
+        With ``min_sound_s``, a quiet counts only after that much sound since ``after_s`` (or, with
+        ``long_quiet_s``, a quiet that long): a loaded machine can leave a gap longer than
+        ``quiet_s`` between the sentences of one prompt while it synthesizes the next one.
         Returns the monotonic time its sound ended. Raises TimeoutError.
         """
         deadline = time.monotonic() + timeout_s
@@ -391,7 +395,9 @@ class SpeakerRecorder:
             hits = np.nonzero(loud[start:])[0]
             if hits.size:
                 last = start + int(hits[-1])
-                if (loud.size - 1 - last) * n / RATE >= quiet_s:
+                quiet = (loud.size - 1 - last) * n / RATE
+                enough = hits.size * n / RATE >= min_sound_s
+                if quiet >= quiet_s and (enough or (long_quiet_s is not None and quiet >= long_quiet_s)):
                     return self.time_of((last + 1) * n)
             time.sleep(0.05)
         raise TimeoutError(f"the speaker did not go quiet within {timeout_s:.0f} s")
@@ -553,6 +559,17 @@ class Said:
     ends_turn: str | None
 
 
+PROMPT_SOUND_S_PER_CHAR = 0.03
+"""Sound (frames above the recorder's -45 dBFS) a prompt makes per character of its text, at least:
+the bundled voice gave 0.040 to 0.048 s on six prompts. A person answers once this much of the
+prompt has sounded and the speaker has gone quiet, not at a gap between its sentences: on a 2-core
+machine under load the next sentence's synthesis left 1.7 s of silence inside names.ask_second,
+the answer started in it, and half-duplex listening dropped the name."""
+PROMPT_LONG_QUIET_S = 3.0
+"""A silence this long ends a prompt even when it made less sound than expected (cut short, or
+played quieter)."""
+
+
 class ConversationPlayer:
     """Two people answering a live session: the demo conversation's lines, played on their cues.
 
@@ -604,7 +621,9 @@ class ConversationPlayer:
                 self.unanswered.append(shown)
                 continue
             self.waiting.popleft()
-            end = self.speaker.wait_quiet(shown.t_s, self.quiet_s, timeout_s=120.0)
+            end = self.speaker.wait_quiet(shown.t_s, self.quiet_s, timeout_s=120.0,
+                                          min_sound_s=PROMPT_SOUND_S_PER_CHAR * len(shown.text),
+                                          long_quiet_s=PROMPT_LONG_QUIET_S)
             self._say_group(head, max(end, time.monotonic()) + head.gap_s, shown.prompt_id)
             answered += 1
 

@@ -24,6 +24,8 @@ from sound_card import running_card  # noqa: E402
 
 from facilitator.breathing_audio import detect_onsets, match_onsets  # noqa: E402
 
+pytestmark = pytest.mark.e2e  # real time on the virtual sound card: `pytest -m "not e2e"` skips it
+
 
 @pytest.fixture
 def card(tmp_path: Path) -> Iterator[VirtualSoundCard]:
@@ -65,12 +67,18 @@ def test_live_breathing_keeps_time_and_stops_when_told(card: VirtualSoundCard) -
         audio = speaker.audio()
     assert proc.returncode == 0, output
     assert "Stopped, as you asked." in output
-    assert ended - first < 15.0 + 4.0  # "stop" ended the six cycles (a minute) within seconds
+    # "stop" ended the six cycles (a minute) within seconds. The margin covers the word (about
+    # 1.3 s), the listener's stop silence, Whisper on a slow or loaded 2-core machine and the
+    # process's exit; the cue check below holds the stop to before the next inhale cue.
+    assert ended - first < 15.0 + 8.0
     found = detect_onsets(audio, RATE)
     rough = speaker.sample_at(first) / RATE  # 20 ms frames: refine to the first tone's onset
     start = min(found, key=lambda t: abs(t - rough))
     onsets = [t - start for t in found if t >= start]
     errors = match_onsets([0.0, 4.0, 10.0, 14.0], onsets, window_s=0.1)  # plan 2, 6, 12, 16 s
     assert None not in errors, (errors, onsets[:10])
+    # Cue timing through PulseAudio: 30 ms is too little for a person to hear as late; a loaded
+    # machine keeps it because each callback is placed by the stream's own clock and skips time a
+    # stall lost (adapters/breathing_output.py), so a slow machine does not accumulate lateness.
     assert max(abs(e) for e in errors if e is not None) < 0.030
     assert not [t for t in onsets if 19.5 < t < 40.0], "a cue sounded after the stop"

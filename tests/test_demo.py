@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import soundfile
 from click.testing import CliRunner, Result
+from words import recall  # tests/words.py says why transcripts are not compared word for word
 
 from facilitator.cli import main
 from facilitator.commands.demo import DemoRun
@@ -65,9 +66,14 @@ def test_every_moment_of_the_demo_happens(demo_run: DemoRun) -> None:
     # a share with a pause (two utterances of Alex before the hand-off) and "is there more?"
     first_share = prompts.index("share.invite")
     assert prompts[first_share:].count("share.more") >= 1
-    alex_share = [h for h in run.heard if h.speaker == "Alex" and "scared" in h.text.lower()]
-    assert alex_share, "Alex's first share line was heard and attributed to Alex"
     placed = {p.line.id: p for p in run.room.played}
+    # Alex's first share line was heard and attributed to Alex: the utterances of Alex that overlap
+    # the line's time hold most of its words (half allows for a processor's rounding to change
+    # some on a cut; words of another line would not reach it).
+    share1 = placed["alex.share1"]
+    alex_share = " ".join(h.text for h in run.heard
+                          if h.speaker == "Alex" and h.start_s < share1.end_s and h.end_s > share1.start_s)
+    assert recall(share1.line.text, alex_share) >= 0.5, alex_share
     pause = (placed["alex.share1"].end_s, placed["alex.share2"].start_s)
     assert pause[1] - pause[0] > 2.5
     assert not [s for s in run.spoken if pause[0] <= s.start_s <= pause[1]], "silent through the pause"

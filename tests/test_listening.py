@@ -8,9 +8,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from words import recall  # tests/words.py says why transcripts are not compared word for word
 
 from facilitator.adapters.vad import SileroVad
-from facilitator.adapters.whisper import WhisperTranscriber, normalise
+from facilitator.adapters.whisper import WhisperTranscriber
 from facilitator.audio import BLOCK_SAMPLES, SAMPLE_RATE, Audio, load_audio
 from facilitator.config import ListeningConfig
 from facilitator.events import Attribution
@@ -106,8 +107,11 @@ def test_listener_hears_a_conversation_in_stream_time(
     for h in heard:
         assert h.text.strip() and h.speaker is None and h.windows == ()
         assert h.audio.size == pytest.approx(h.duration_s * SAMPLE_RATE, abs=2)
-    words = normalise(" ".join(h.text for h in heard))
-    assert "ready to begin" in words and "marketing" in words
+    # A far-field meeting recording: names and half-heard words change between processors ("Adam
+    # Diggard" with AVX-512 VNNI, "Andrew Goode" with AVX2; tests/words.py). Key words of two clear
+    # stretches show the utterances are the meeting's own: two of the three are enough.
+    words = " ".join(h.text for h in heard)
+    assert recall("ready begin marketing", words) >= 2 / 3, words
     # After the recording only silence follows: a timeout comes back after exactly its stream time.
     before = listener.now_s
     assert listener.hear(timeout_s=3.0) is None
@@ -122,8 +126,12 @@ def test_a_timeout_never_cuts_a_speaker_off(
     listener = StreamListener(source, vad, whisper, CONFIG)
     heard = listener.hear(timeout_s=1.5)  # "And so my fellow Americans" is under way at 1.5 s
     assert heard is not None
+    # What the test is about is the timing: the utterance under way at the timeout is heard to
+    # its pause, at least a second past the timeout, not cut off there.
     assert heard.start_s < 1.5 < heard.end_s - 1.0
-    assert normalise(heard.text).startswith("and so my fellow americans")
+    # And it is the opening phrase. Whisper's words for this cut differ between processors ("And so
+    # am I fellow Americans" with AVX2 int8 kernels, tests/words.py): 3 of its 5 words is enough.
+    assert recall("And so my fellow Americans", heard.text) >= 0.6, heard.text
 
 
 class QueuedSource:
@@ -145,6 +153,10 @@ class QueuedSource:
         return self.pending
 
 
+PERSON_SAID = "the child almost hurt the small dog"  # spk1_snt1, annotation/ASR_train.csv
+OWN_VOICE_SAID = "We are sure that one war is enough."  # spk2_snt1, as Whisper hears it on clean audio
+
+
 def test_ignore_pending_drops_the_facilitators_own_voice(
     shared_data: Path, vad: SileroVad, whisper: WhisperTranscriber
 ) -> None:
@@ -160,7 +172,11 @@ def test_ignore_pending_drops_the_facilitators_own_voice(
     heard = listener.hear(timeout_s=5.0)
     assert heard is not None
     assert heard.start_s >= own_s + 0.3
-    assert normalise(heard.text) == normalise(whisper.transcribe(person).text)
+    # The person's sentence was heard and none of our own voice with it (the two sentences share no
+    # word). Their words come from speechbrain's annotation; 5 of 7 allows for a processor's
+    # rounding (tests/words.py); our own voice leaking in would bring most of its 8 words.
+    assert recall(PERSON_SAID, heard.text) >= 0.7, heard.text
+    assert recall(OWN_VOICE_SAID, heard.text) <= 0.25, heard.text
 
 
 class OneVoice:

@@ -12,10 +12,15 @@ import numpy as np
 import pytest
 import soundfile
 from click.testing import CliRunner
+from words import recall  # tests/words.py says why transcripts are not compared word for word
 
-from facilitator.adapters.whisper import normalise
 from facilitator.audio import load_audio, resample
 from facilitator.cli import main
+
+JFK = (
+    "And so my fellow Americans, ask not what your country can do for you, "
+    "ask what you can do for your country."
+)
 
 
 def run(*args: str) -> tuple[int, str]:
@@ -32,13 +37,16 @@ def one_error_line(output: str) -> str:
 
 def test_say_to_a_file_and_transcribe_it_back(tmp_path: Path) -> None:
     out = tmp_path / "hello.wav"
-    code, output = run("say", "Hello, I am glad you are both here.", "Shall we begin?", "--out", str(out))
+    said = ("Hello, I am glad you are both here.", "Shall we begin?")
+    code, output = run("say", *said, "--out", str(out))
     assert code == 0, output
     info = soundfile.info(str(out))
     assert info.samplerate == 22050 and info.channels == 1 and info.duration > 1.5
     code, output = run("transcribe", str(out))
     assert code == 0
-    assert "glad you are both here" in normalise(output)
+    # Piper's voice through Whisper: 8 of the 10 words back shows the file holds that speech,
+    # with room for a processor's rounding to change a word ("Hello" and "Shall" are the fragile ones).
+    assert recall(" ".join(said), output) >= 0.8, output
 
 
 def test_transcribe_json_any_rate_stereo(shared_data: Path, tmp_path: Path) -> None:
@@ -52,7 +60,8 @@ def test_transcribe_json_any_rate_stereo(shared_data: Path, tmp_path: Path) -> N
     assert rows and set(rows[0]) == {"start_s", "end_s", "text"}
     assert all(r["start_s"] <= r["end_s"] for r in rows)
     assert rows[-1]["end_s"] > 9.0
-    assert "ask not what your country" in normalise(" ".join(r["text"] for r in rows))
+    # Resampled twice and mixed to mono, the speech is still clean: two of 22 words may differ.
+    assert recall(JFK, " ".join(r["text"] for r in rows)) >= 0.9, rows
 
 
 def test_transcribe_mp3(shared_data: Path, tmp_path: Path) -> None:
@@ -63,7 +72,8 @@ def test_transcribe_mp3(shared_data: Path, tmp_path: Path) -> None:
     except (soundfile.LibsndfileError, ValueError, TypeError):
         pytest.skip("this libsndfile cannot write mp3")
     code, output = run("transcribe", str(path))
-    assert code == 0 and "fellow americans" in normalise(output)
+    # mp3 loses a little; most of the sentence back shows the file was decoded as speech.
+    assert code == 0 and recall(JFK, output) >= 0.8, output
 
 
 @pytest.mark.parametrize(
@@ -162,5 +172,6 @@ def test_listen_to_a_file(shared_data: Path) -> None:
     assert code == 0, output
     lines = output.splitlines()
     assert len(lines) >= 2 and all(line.startswith("[") for line in lines)
-    text = normalise(" ".join(line.split("]", 1)[1] for line in lines))
-    assert "ask not" in text and "what you can do for your country" in text
+    # Cut into utterances at the speaker's pauses, the words at each cut are the fragile ones:
+    # 80 % of the sentence shows every part of it was heard and printed.
+    assert recall(JFK, " ".join(line.split("]", 1)[1] for line in lines)) >= 0.8, output

@@ -19,8 +19,9 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "scripts"))
 
-from audio_rig import MicWriter, SpeakerRecorder, VirtualSoundCard  # noqa: E402
+from audio_rig import MicWriter, Shown, SpeakerRecorder, VirtualSoundCard  # noqa: E402
 from sound_card import running_card  # noqa: E402
+from words import precision  # noqa: E402
 
 PROBE = Path(__file__).with_name("sd_probe.py")
 
@@ -62,6 +63,13 @@ class Room:
         first, last = self.speaker.sample_at(start), self.speaker.sample_at(min(end, start + max_s))
         audio = np.asarray(self.speaker.audio()[first:last], dtype=np.float32)
         return str(transcriber.transcribe(audio).text)  # type: ignore[attr-defined]
+
+    def spoken_share(self, shown: Shown, transcriber: object) -> tuple[float, str]:
+        """Whisper's text of the speaker sound after ``shown`` appeared, and the share of it that is
+        ``shown``'s words (tests/words.py precision: the recording may be cut before the prompt ends).
+        """
+        heard = self.transcribe_after(shown.t_s, transcriber)
+        return precision(shown.text, heard), heard
 
     def start_probe(self, *args: str) -> subprocess.Popen[str]:
         """Start sd_probe.py; read its JSON lines from ``stdout`` after it ends."""

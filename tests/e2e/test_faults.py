@@ -10,7 +10,11 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from audio_rig import ConversationPlayer, SessionProcess, write_short_script
+
+pytestmark = pytest.mark.e2e  # real time on the virtual sound card: `pytest -m "not e2e"` skips it
+
 
 CONFIG = """\
 [breathing]
@@ -59,8 +63,8 @@ def test_lost_microphone_then_kill_then_resume(room, tmp_path, transcriber) -> N
         room.card.unplug()
         time.sleep(5.0)
         room.card.plug()
-        lost, lost_t = wait_for(session, "device.lost", asked + 1, timeout_s=30)
-        back, back_t = wait_for(session, "device.back", lost + 1, timeout_s=60)
+        lost, _ = wait_for(session, "device.lost", asked + 1, timeout_s=30)
+        back, _ = wait_for(session, "device.back", lost + 1, timeout_s=60)
         again, _ = wait_for(session, "consent.ask", back + 1, timeout_s=30)
         player.seen = again  # the consent question, asked again after the microphone came back
         player.play(timeout_s=300, stop_after=3)  # both say yes; Alex offers to go first
@@ -74,9 +78,12 @@ def test_lost_microphone_then_kill_then_resume(room, tmp_path, transcriber) -> N
     assert [s.prompt_id for s in session.shown[lost : back + 1]].count("device.lost") == 1
     lost_words = session.shown[lost].text.lower()
     assert "microphone" in lost_words or "hear" in lost_words
-    # Said aloud, not only shown: the recorded speaker says so.
-    assert "microphone" in room.transcribe_after(lost_t, transcriber).lower()
-    assert "hear you" in room.transcribe_after(back_t, transcriber).lower()
+    # Said aloud, not only shown: the recorded speaker says so. Whisper reads the recording; its
+    # words differ a little between processors (tests/words.py): at least three words heard, 60 %
+    # of them the prompt's own.
+    for index in (lost, back):
+        share, heard = room.spoken_share(session.shown[index], transcriber)
+        assert share >= 0.6 and len(heard.split()) >= 3, (session.shown[index].text, heard)
     assert not events.exists()  # a killed process writes nothing more
 
     resumed_events = tmp_path / "resumed.jsonl"

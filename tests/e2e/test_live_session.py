@@ -12,7 +12,11 @@ import json
 import time
 from pathlib import Path
 
+import pytest
 from audio_rig import ConversationPlayer, SessionProcess, write_short_script
+
+pytestmark = pytest.mark.e2e  # real time on the virtual sound card: `pytest -m "not e2e"` skips it
+
 
 CONFIG = """\
 [breathing]
@@ -68,13 +72,23 @@ def test_a_live_session_with_two_people_runs_to_the_end(room, tmp_path, transcri
     # What the people heard: the reminder came after the interruption, not after the continuer,
     # and by name; the retry invitation and the goodbye were spoken.
     shown = {s.prompt_id: s for s in reversed(session.shown)}
+    # Spoken aloud is read off the recorded speaker with Whisper, whose words differ a little
+    # between processors (tests/words.py) and at the recording's cut: at least three words heard,
+    # 60 % of them the prompt's own, says this prompt was spoken (another prompt shares only the
+    # small words). The name is checked in the shown text, which is the program's, word for word.
     reminder = shown["reminder.one_at_a_time"]
     assert reminder.t_s > said["sam.interrupts"].start_s
-    assert "sam" in room.transcribe_after(reminder.t_s, transcriber).lower()
+    assert "Sam" in reminder.text, reminder.text
+    share, heard = room.spoken_share(reminder, transcriber)
+    assert share >= 0.6 and len(heard.split()) >= 3, (reminder.text, heard)
     retry = [s for s in session.shown if s.prompt_id in ("reflect.coaching", "reflect.try_again")]
-    assert retry and room.transcribe_after(retry[0].t_s, transcriber).strip()
+    assert retry
+    share, heard = room.spoken_share(retry[0], transcriber)
+    assert share >= 0.6 and len(heard.split()) >= 3, (retry[0].text, heard)
     first_reminder = min(s.t_s for s in session.shown if s.prompt_id == "reminder.one_at_a_time")
     assert first_reminder > said["sam.continuer"].end_s + 0.5
     goodbye = [s for s in session.shown if s.prompt_id in ("reconnect.invite", "reconnect.goodbye")]
-    assert goodbye and room.transcribe_after(goodbye[-1].t_s, transcriber).strip()
+    assert goodbye
+    share, heard = room.spoken_share(goodbye[-1], transcriber)
+    assert share >= 0.6 and len(heard.split()) >= 3, (goodbye[-1].text, heard)
     assert time.monotonic() - started < 900

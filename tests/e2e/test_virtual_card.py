@@ -7,7 +7,10 @@ import json
 import time
 
 import numpy as np
+import pytest
 from audio_rig import RATE
+
+pytestmark = pytest.mark.e2e  # real time on the virtual sound card: `pytest -m "not e2e"` skips it
 
 
 def test_sounddevice_lists_a_default_microphone_and_speaker(room) -> None:
