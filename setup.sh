@@ -34,4 +34,7 @@ python3 -m venv .venv
 # The GE2E voice-encoder weights ship in resemblyzer's wheel; its declared dependencies would pull
 # torch (1.4 GB), which facilitator never imports, so the wheel is installed alone.
 .venv/bin/python -m pip install -q --no-deps resemblyzer==0.1.4
+# The Smart Turn v3.2 end-of-turn model ships in pipecat-ai's wheel; facilitator only reads its
+# ONNX file (never imports pipecat), and its dependencies (aiohttp, openai, numba...) are not needed.
+.venv/bin/python -m pip install -q --no-deps pipecat-ai==1.14.0
 echo "facilitator is set up in .venv (run .venv/bin/facilitator --help)."

@@ -54,7 +54,7 @@ class Model:
 
     name: str
     kind: str
-    """"whisper", "voice" or "vad"."""
+    """"whisper", "voice", "vad" or "end-of-turn"."""
     files: tuple[ModelFile, ...]
     fix: str
     """What restores the model, as an instruction ("run <command>")."""
@@ -97,6 +97,17 @@ def silero_vad() -> Model:
     path = _package_folder("faster_whisper", fix) / "assets" / "silero_vad_v6.onnx"
     digest = "4cbf549b8326f60f80f2536d9eefeb450a9abe83365a098031c89719f1be17d2"
     return Model("silero-vad-v6", "vad", (ModelFile(path, digest),), fix, "MIT")
+
+
+SMART_TURN_SHA256 = "2bb026316b14a660486a75b1733cd3fbab8c2fd0314dc9af7be49f8cca967e4f"
+
+
+def smart_turn() -> Model:
+    """Smart Turn v3.2 in ONNX, shipped inside pipecat-ai (installed without its dependencies)."""
+    fix = f"{REINSTALL} --no-deps pipecat-ai==1.14.0"
+    folder = _package_folder("pipecat", fix) / "audio" / "turn" / "smart_turn" / "data"
+    path = folder / "smart-turn-v3.2-cpu.onnx"
+    return Model("smart-turn-v3.2", "end-of-turn", (ModelFile(path, SMART_TURN_SHA256),), fix, "BSD-2-Clause")
 
 
 def voice_catalogue() -> dict[str, Model]:

@@ -639,7 +639,7 @@ class Session:
         return default
 
     def _hear_turn(self, holder: str, other: str, waiting_id: str, roles: dict[str, str]) -> str:
-        """The holder's words until they hand off or pause ``reflection_pause_s``.
+        """The holder's words until they hand off, the turn sounds over, or they pause ``reflection_pause_s``.
 
         Meanwhile the other person is kept to one-at-a-time.
         """
@@ -659,8 +659,8 @@ class Session:
                 continue
             if heard.text.strip():
                 parts.append(heard.text.strip())
-            if is_handoff(heard.text) or self._typed:
-                return " ".join(parts)
+            if is_handoff(heard.text) or self._typed or heard.turn_ended:
+                return " ".join(parts)  # turn_ended: the end-of-turn model heard a finished turn
 
     def _on_floor(self, floor: Floor, heard: Heard) -> bool:
         """Apply the one-at-a-time policy; True when ``heard`` carries the floor holder's words.
