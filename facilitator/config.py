@@ -145,6 +145,10 @@ class SessionConfig:
     needed to call it an interruption (one stray window is within the encoder's error rate)."""
     reflection_pause_s: float = 2.5
     """After a reflection (or acknowledgement, reassurance), silence that ends it (s)."""
+    turn_confirm_s: float = 0.85
+    """The same, after an utterance the end-of-turn model heard as a finished turn (s): with the
+    listener's turn_complete_wait_s, 1.5 s of silence in all (on AMI meetings a shorter wait
+    answered people who went on after a finished-sounding sentence)."""
     max_check_rounds: int = 3
     """Times the sharer may say "that's not quite it" before the session moves on kindly."""
     answer_attempts: int = 3
@@ -209,6 +213,7 @@ _RANGES: dict[str, tuple[float, float]] = {
     "session.interruption_min_words": (1, 20),
     "session.interruption_min_windows": (1, 10),
     "session.reflection_pause_s": (0.5, 30.0),
+    "session.turn_confirm_s": (0.0, 30.0),
     "session.max_check_rounds": (0, 10),
     "session.answer_attempts": (1, 10),
     "session.device_retry_s": (0.1, 60.0),
