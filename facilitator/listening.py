@@ -152,7 +152,7 @@ class StreamListener:
                     ended_now = self._segmenter.end_now()
                     if ended_now is not None:
                         return ended_now, decision.turn_ended, self._prob_for(ended_now)
-            if self.config.early_transcription and self._segmenter.state is VadState.STOPPING:
+            if self.config.early_transcription and not self._held():
                 self._transcribe_early()
             if self.now_s >= deadline_s and not self._segmenter.in_speech:
                 return None
@@ -173,6 +173,11 @@ class StreamListener:
             self._asked = (key, prob)
             decision = decide(self.config, silence, speech, prob, True)
         return decision
+
+    def _held(self) -> bool:
+        """Whether the pause under way sounded unfinished: no speculative Whisper call then."""
+        key, asked = self._segmenter.provisional_span(), self._asked
+        return asked is not None and asked[0] == key and asked[1] < self.config.turn_incomplete_max
 
     def _prob_for(self, utterance: Utterance) -> float | None:
         asked = self._asked
