@@ -138,3 +138,14 @@ def test_listener_ends_a_finished_turn_early_and_holds_an_unfinished_one() -> No
     assert heard is not None and heard.turn_ended
     assert heard.end_s > 4.5  # the speech after the pause is in it
     assert abs(heard.decided_s - (4.8 + config.incomplete_cap_s)) < 0.05
+
+
+def test_end_of_turn_setting_takes_only_its_two_rules() -> None:
+    import pytest
+
+    from facilitator.config import load_config
+    from facilitator.errors import ConfigError
+
+    assert load_config(overrides={"listening.end_of_turn": "silence"}).listening.end_of_turn == "silence"
+    with pytest.raises(ConfigError, match="use one of: model, silence"):
+        load_config(overrides={"listening.end_of_turn": "fast"})
