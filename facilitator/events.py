@@ -37,6 +37,14 @@ class Segment:
     start_s: float
     end_s: float
     text: str
+    no_speech_prob: float = 0.0
+    """Whisper's probability that the window held no speech (0-1)."""
+    avg_logprob: float = 0.0
+    """Whisper's average token log-probability (0 is sure)."""
+    level_dbfs: float = 0.0
+    """RMS level of the audio under the segment."""
+    spoken: bool = True
+    """Whether the transcriber, knowing only the audio, judged it speech (``Transcript.text``)."""
 
 
 @dataclass(frozen=True)
@@ -44,7 +52,10 @@ class Transcript:
     """What the recogniser made of some audio."""
 
     text: str
+    """The words of the segments judged spoken."""
     segments: tuple[Segment, ...] = ()
+    """Every segment that is not phantom text, spoken or not, so a listener that knows more (the
+    VAD) can decide again."""
     no_speech_prob: float = 0.0
     """The highest no-speech probability over the segments (0-1)."""
 
@@ -77,6 +88,13 @@ class Heard:
     """Attribution of ~1.5 s windows inside the utterance, to notice a second voice."""
     audio: Audio = field(default_factory=_empty_audio, compare=False, repr=False)
     """The samples (float32 mono at SAMPLE_RATE), for enrolment; empty in typed mode."""
+    decided_s: float = 0.0
+    """Stream time when the listener decided the utterance had ended (s; 0 when not known)."""
+    complete_prob: float | None = None
+    """The end-of-turn model's probability that the turn sounded finished; None when not asked."""
+    turn_ended: bool = False
+    """The listener judged the turn itself over (the model was confident, or a long silence
+    followed an unfinished-sounding turn): the session need not wait for more."""
 
     @property
     def duration_s(self) -> float:

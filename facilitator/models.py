@@ -54,7 +54,7 @@ class Model:
 
     name: str
     kind: str
-    """"whisper", "voice", "vad" or "sentence"."""
+    """"whisper", "voice", "vad", "sentence" or "end-of-turn"."""
     files: tuple[ModelFile, ...]
     fix: str
     """What restores the model, as an instruction ("run <command>")."""
@@ -105,6 +105,17 @@ def minilm() -> Model:
     path = _package_folder("all_minilm_l6_v2", fix) / "model.zip"
     digest = "0872f5d7d0e806c443e588b6dd6b933e9200cf589b0e757e85e3afd57539c592"
     return Model("all-MiniLM-L6-v2", "sentence", (ModelFile(path, digest),), fix, "Apache-2.0")
+
+
+SMART_TURN_SHA256 = "2bb026316b14a660486a75b1733cd3fbab8c2fd0314dc9af7be49f8cca967e4f"
+
+
+def smart_turn() -> Model:
+    """Smart Turn v3.2 in ONNX, shipped inside pipecat-ai (installed without its dependencies)."""
+    fix = f"{REINSTALL} --no-deps pipecat-ai==1.14.0"
+    folder = _package_folder("pipecat", fix) / "audio" / "turn" / "smart_turn" / "data"
+    path = folder / "smart-turn-v3.2-cpu.onnx"
+    return Model("smart-turn-v3.2", "end-of-turn", (ModelFile(path, SMART_TURN_SHA256),), fix, "BSD-2-Clause")
 
 
 def voice_catalogue() -> dict[str, Model]:

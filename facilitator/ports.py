@@ -56,6 +56,14 @@ class Transcriber(Protocol):
         ...
 
 
+class TurnDetector(Protocol):
+    """Judges from audio whether a turn sounds finished (an end-of-turn model)."""
+
+    def complete_prob(self, audio: Audio) -> float:
+        """Probability (0-1) that the turn ending with this audio is complete."""
+        ...
+
+
 class Embedder(Protocol):
     """A voice encoder: audio to a unit-length speaker embedding."""
 

@@ -128,6 +128,11 @@ class Segmenter:
         self._silence_below = max(0.0, config.vad_threshold - config.vad_hysteresis)
         self._pos = 0
         self._emitted_end = 0
+        self._state = VadState.QUIET
+        self._blocks: list[Audio] = []
+        self._buf_start = 0
+        self._speech_start = 0
+        self._silence_start: int | None = None
         self.reset(0.0)
 
     @property
@@ -145,16 +150,50 @@ class Segmenter:
         """Whether an utterance may be under way (a person must not be cut off)."""
         return self._state is not VadState.QUIET
 
+    @property
+    def silence_s(self) -> float:
+        """Trailing silence of the utterance under way (s; 0 while speaking or quiet)."""
+        if self._state is not VadState.STOPPING or self._silence_start is None:
+            return 0.0
+        return (self._pos - self._silence_start) / self.sample_rate
+
+    @property
+    def speech_s(self) -> float:
+        """Length of the utterance's speech before its trailing silence (s; 0 when quiet)."""
+        if self._state not in (VadState.SPEAKING, VadState.STOPPING):
+            return 0.0
+        end = self._silence_start if self._silence_start is not None else self._pos
+        return (end - self._speech_start) / self.sample_rate
+
+    def end_now(self) -> Utterance | None:
+        """End the utterance at its trailing silence now (a listener decided), as the stop silence would.
+
+        None, and nothing changes, unless the utterance is STOPPING with its post-roll heard; None
+        (then QUIET) when it is too short to pass on, like a click.
+        """
+        if self._state is not VadState.STOPPING or self._silence_start is None:
+            return None
+        speech_end = self._silence_start
+        if self._pos < speech_end + self._lengths.post_roll:
+            return None
+        self._silence_start = None
+        self._state = VadState.QUIET
+        utterance = self._take(speech_end + self._lengths.post_roll)
+        self._keep_pre_roll()
+        if speech_end - self._speech_start < self._lengths.min_utterance:
+            return None
+        return utterance
+
     def reset(self, at_s: float | None = None) -> None:
         """Forget any utterance in progress; stream time continues (or jumps to ``at_s``)."""
         if at_s is not None:
             self._pos = int(round(at_s * self.sample_rate))
             self._emitted_end = min(self._emitted_end, self._pos)
         self._state = VadState.QUIET
-        self._blocks: list[Audio] = []
+        self._blocks = []
         self._buf_start = self._pos
         self._speech_start = self._pos
-        self._silence_start: int | None = None
+        self._silence_start = None
 
     def cue(self, prob: float) -> Cue:
         """Classify a block's speech probability with the thresholds."""

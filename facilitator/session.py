@@ -644,16 +644,14 @@ class Session:
         return default
 
     def _hear_turn(self, holder: str, other: str, waiting_id: str, roles: dict[str, str]) -> str:
-        """The holder's words until they hand off or pause ``reflection_pause_s``.
+        """The holder's words until they hand off or pause: ``turn_confirm_s`` after a finished turn.
 
-        Meanwhile the other person is kept to one-at-a-time.
+        Otherwise ``reflection_pause_s``. Meanwhile the other person is kept to one-at-a-time.
         """
-        floor = Floor(holder, other, self.rules)
+        floor, waits, pause_s = Floor(holder, other, self.rules), 0, self.cfg.reflection_pause_s
         parts: list[str] = []
-        waits = 0
         while True:
-            timeout = self.cfg.reflection_pause_s if parts else self.cfg.answer_timeout_s
-            heard = self._hear(self._wait(timeout))
+            heard = self._hear(self._wait(pause_s if parts else self.cfg.answer_timeout_s))
             if heard is None:
                 if parts or waits >= self.cfg.answer_attempts:
                     return " ".join(parts)
@@ -666,6 +664,7 @@ class Session:
                 parts.append(heard.text.strip())
             if is_handoff(heard.text) or self._typed:
                 return " ".join(parts)
+            pause_s = self.cfg.turn_confirm_s if heard.turn_ended else self.cfg.reflection_pause_s
 
     def _on_floor(self, floor: Floor, heard: Heard) -> bool:
         """Apply the one-at-a-time policy; True when ``heard`` carries the floor holder's words.

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import resource
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -43,7 +44,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=1, help="demo runs (latencies pooled)")
     parser.add_argument("--detail", action="store_true", help="print every hand-off")
+    parser.add_argument("--hog", action="store_true",
+                        help="run again with one core kept busy by a CPU hog, in the same run")
     args = parser.parse_args()
+    measure(args, "quiet")
+    if args.hog:
+        hog = subprocess.Popen([sys.executable, "-c", "while 1: pass"])
+        try:
+            measure(args, "one core busy (a CPU hog)")
+        finally:
+            hog.kill()
+            hog.wait()
+
+
+def measure(args: argparse.Namespace, label: str) -> None:
+    """Run the demo ``args.runs`` times and print its figures under ``label``."""
+    print(f"### {label} (load average before: {open('/proc/loadavg').read().split()[0]})")
 
     config = load_config(None, overrides=dict(DEMO_OVERRIDES))
     waits: list[float] = []
@@ -51,6 +67,7 @@ def main() -> None:
     backlogs: list[float] = []
     totals: list[float] = []
     paused: list[float] = []
+    every: list[float] = []
     walls: list[float] = []
     outcomes: list[str] = []
     over = 0
@@ -70,6 +87,7 @@ def main() -> None:
                       f"  backlog {lat.backlog_s:5.2f} s  processing {lat.processing_s:5.2f} s"
                       f"  total {lat.total_s:5.2f} s")
         paused += [lat.total_s for lat in run.latencies("pause")]
+        every += [lat.total_s for kind in ("handoff", "pause") for lat in run.latencies(kind)]
         conversation_min = run.room.now_s / 60
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -83,6 +101,7 @@ def main() -> None:
     print(f"| - of which catching up with the microphone (backlog) | {stat(backlogs)} |")
     print(f"| - of which processing (wall clock) | {stat(procs)} |")
     print(f"| turn ended by a pause (reflections) to facilitator audio ({len(paused)}) | {stat(paused)} |")
+    print(f"| end of a turn to first facilitator audio, every turn ({len(every)}) | {stat(every)} |")
     print()
     print("| figure | value |")
     print("|---|---|")

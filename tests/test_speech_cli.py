@@ -128,7 +128,7 @@ def test_check_offline_only_passes_with_the_bundled_models() -> None:
     code, output = run("check", "--offline-only")
     assert code == 0, output
     lines = output.splitlines()
-    assert len(lines) == 4 and all(line.startswith("ok") for line in lines)
+    assert len(lines) == 5 and all(line.startswith("ok") for line in lines)
     assert "sha256 as expected" in lines[0]
 
 

@@ -13,6 +13,7 @@ from facilitator.audio import SAMPLE_RATE, Audio, rms_dbfs
 from facilitator.errors import ModelError
 from facilitator.events import Segment, Transcript
 from facilitator.models import WhisperChoice, resolve_whisper
+from facilitator.speech_filter import Evidence, is_no_speech
 
 ALWAYS_PHANTOM = frozenset(
     {
@@ -97,7 +98,7 @@ class WhisperTranscriber:
             model: None for the bundled tiny.en, a local CTranslate2 folder, or a size name
                 (fetched only with ``allow_download``).
             allow_download: Let faster-whisper fetch a size name from its hub.
-            max_no_speech_prob: Segments with a higher no-speech probability are dropped (0-1).
+            max_no_speech_prob: Whisper's no-speech threshold in the combined no-speech rule (0-1).
             beam_size: 1 is greedy decoding: fastest, and as good on short utterances.
             cpu_threads: Threads for CTranslate2 (default: the machine's cores).
 
@@ -159,11 +160,12 @@ class WhisperTranscriber:
 
 
 def keep_spoken(segments: Iterable[Any], audio: Audio, max_no_speech_prob: float) -> Transcript:
-    """Turn faster-whisper segments into a Transcript, dropping phantom and doubtful ones.
+    """Turn faster-whisper segments into a Transcript, dropping phantom text.
 
-    A segment is dropped when its no-speech probability exceeds ``max_no_speech_prob``, when it
-    repeats itself (compression ratio above 2.4, Whisper's own loop sign), or when ``is_phantom``
-    says so for the audio under it.
+    A segment is dropped when it repeats itself (compression ratio above 2.4, Whisper's own loop
+    sign) or when ``is_phantom`` says so for the audio under it. The others are kept with their
+    evidence; the text holds those ``is_no_speech`` calls spoken, knowing only the audio (a
+    no-speech probability above ``max_no_speech_prob`` with an unsure decoder).
     """
     kept: list[Segment] = []
     worst = 0.0
@@ -176,11 +178,13 @@ def keep_spoken(segments: Iterable[Any], audio: Audio, max_no_speech_prob: float
         hi = max(lo + 1, int(end_s * SAMPLE_RATE))
         under = audio[lo:hi]
         duration_s = under.size / SAMPLE_RATE
-        if no_speech > max_no_speech_prob:
-            continue
         if float(getattr(seg, "compression_ratio", 0.0)) > 2.4:
             continue
-        if is_phantom(text, no_speech, rms_dbfs(under), duration_s):
+        level = rms_dbfs(under)
+        if is_phantom(text, no_speech, level, duration_s):
             continue
-        kept.append(Segment(start_s, end_s, text))
-    return Transcript(" ".join(s.text for s in kept).strip(), tuple(kept), worst)
+        logprob = float(getattr(seg, "avg_logprob", 0.0))
+        spoken = not is_no_speech(Evidence(no_speech, logprob, level), max_no_speech_prob)
+        kept.append(Segment(start_s, end_s, text, no_speech, logprob, level, spoken))
+    text = " ".join(s.text for s in kept if s.spoken).strip()
+    return Transcript(text, tuple(kept), worst)

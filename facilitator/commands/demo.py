@@ -358,6 +358,13 @@ def demo_report(run: DemoRun) -> str:
             f"Hand-off to first facilitator audio: median {float(np.median(totals)):.2f} s, "
             f"worst {totals[-1]:.2f} s over {len(totals)} hand-offs."
         )
+    every = sorted(lat.total_s for kind in ("handoff", "pause") for lat in run.latencies(kind))
+    if every:
+        p95 = float(np.percentile(every, 95))
+        lines.append(
+            f"End of a turn to first facilitator audio: median {float(np.median(every)):.2f} s, "
+            f"p95 {p95:.2f} s over {len(every)} turns"
+        )
     if run.unheard_lines():
         lines.append("Lines never cued: " + ", ".join(run.unheard_lines()))
     return "\n".join(lines)

@@ -194,6 +194,7 @@ def live_parts(config: Config, clock: Clock, source: AudioSource,
     breather leads step 1 and the breaks with the same voice and sink.
     """
     from facilitator.adapters.piper import load_voice
+    from facilitator.adapters.smart_turn import load_turn_detector
     from facilitator.adapters.vad import SileroVad
     from facilitator.adapters.voiceprint import GE2EEncoder
     from facilitator.adapters.whisper import WhisperTranscriber
@@ -210,6 +211,7 @@ def live_parts(config: Config, clock: Clock, source: AudioSource,
         WhisperTranscriber(max_no_speech_prob=config.listening.max_no_speech_prob),
         config.listening,
         identifier=UntilEnrolled(matcher),
+        turns=load_turn_detector(config.listening.end_of_turn, lambda line: click.echo(line, err=True)),
     )
     speaker = LiveSpeaker(sink, synth)
     breather = ListeningBreather(

@@ -93,13 +93,17 @@ def transcribe(audio: Path, as_json: bool, model: str | None, allow_download: bo
               help="Stop after this many seconds of audio (default: until Ctrl-C, or the file's end).")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="A TOML settings file; its [listening] section tunes the cutting of utterances.")
+@click.option("--json", "as_json", is_flag=True,
+              help="One JSON object per utterance: start_s, end_s, decided_s, complete_prob, text.")
 def listen(input_device: str | None, audio_file: Path | None, seconds: float | None,
-           config_path: Path | None) -> None:
+           config_path: Path | None, as_json: bool) -> None:
     """Print each utterance heard, with its start and end in seconds (Ctrl-C stops).
 
-    The same loop the session uses: voice activity, utterances cut by the [listening] settings,
-    transcripts, phantom text dropped. Example: facilitator listen --seconds 30
+    The same loop the session uses: voice activity, the end-of-turn model (or the silence rule)
+    cutting utterances by the [listening] settings, transcripts, phantom text dropped. decided_s is
+    the stream time when the turn was judged over. Example: facilitator listen --file talk.wav --json
     """
+    from facilitator.adapters.smart_turn import load_turn_detector
     from facilitator.adapters.vad import SileroVad
     from facilitator.adapters.whisper import WhisperTranscriber
     from facilitator.config import load_config
@@ -116,12 +120,20 @@ def listen(input_device: str | None, audio_file: Path | None, seconds: float | N
 
         source = Microphone(input_device)
     transcriber = WhisperTranscriber(max_no_speech_prob=settings.max_no_speech_prob)
-    listener = StreamListener(source, SileroVad(), transcriber, settings)
+    turns = load_turn_detector(settings.end_of_turn, lambda line: click.echo(line, err=True))
+    listener = StreamListener(source, SileroVad(), transcriber, settings, turns=turns)
     if audio_file is None:
         click.echo("Listening; press Ctrl-C to stop.", err=True)
     while not listener.ended and (seconds is None or listener.now_s < seconds):
         heard = listener.hear(timeout_s=1.0 if seconds is None else max(0.0, seconds - listener.now_s))
-        if heard is not None:
+        if heard is None:
+            continue
+        if as_json:
+            prob = None if heard.complete_prob is None else round(heard.complete_prob, 3)
+            click.echo(json.dumps({"start_s": round(heard.start_s, 2), "end_s": round(heard.end_s, 2),
+                                   "decided_s": round(heard.decided_s, 2), "complete_prob": prob,
+                                   "text": heard.text}))
+        else:
             click.echo(f"[{heard.start_s:7.2f} - {heard.end_s:7.2f}] {heard.text}")
 
 
@@ -171,6 +183,8 @@ def _check_model(kind: str) -> str:
         model = models.resolve_voice(None)
     elif kind == "vad":
         model = models.silero_vad()
+    elif kind == "turn":
+        model = models.smart_turn()
     else:
         from facilitator.adapters.voiceprint import WEIGHTS_SHA256, weights_path
 
@@ -228,6 +242,7 @@ def check(offline_only: bool, input_device: str | None, output_device: str | Non
         _run_check("speech recognition model", lambda: _check_model("whisper")),
         _run_check("facilitator voice", lambda: _check_model("voice")),
         _run_check("voice activity model", lambda: _check_model("vad")),
+        _run_check("end-of-turn model", lambda: _check_model("turn")),
         _run_check("voice encoder", lambda: _check_model("encoder")),
     ]
     if not offline_only:
