@@ -51,20 +51,36 @@ def open_echo_canceller(block_samples: int = BLOCK_SAMPLES, **options: Any) -> W
 
 
 class _Ring:
-    """The last ``size`` samples of a stream."""
+    """The last ``size`` samples of a stream (written in place; put in order only when read)."""
 
     def __init__(self, size: int) -> None:
-        self.data = np.zeros(size, np.float32)
+        self._data = np.zeros(size, np.float32)
+        self._pos = 0
         self.filled = 0
 
+    @property
+    def size(self) -> int:
+        return self._data.size
+
     def push(self, x: Audio) -> None:
-        n = min(x.size, self.data.size)
-        self.data = np.roll(self.data, -n)
-        self.data[-n:] = x[-n:]
-        self.filled = min(self.data.size, self.filled + n)
+        x = x[-self._data.size :]
+        end = self._pos + x.size
+        if end <= self._data.size:
+            self._data[self._pos : end] = x
+        else:
+            first = self._data.size - self._pos
+            self._data[self._pos :] = x[:first]
+            self._data[: end - self._data.size] = x[first:]
+        self._pos = end % self._data.size
+        self.filled = min(self._data.size, self.filled + x.size)
+
+    def read(self) -> Audio:
+        """The samples kept, oldest first."""
+        return np.concatenate([self._data[self._pos :], self._data[: self._pos]])
 
     def clear(self) -> None:
-        self.data[:] = 0
+        self._data[:] = 0
+        self._pos = 0
         self.filled = 0
 
 
@@ -174,9 +190,9 @@ class WebRtcEchoCanceller:
 
         Returns the delay measured (None: nothing played lately, or no echo clear enough).
         """
-        if self._ref_hist.filled < self._ref_hist.data.size // 2:
+        if self._ref_hist.filled < self._ref_hist.size // 2:
             return None
-        delay = estimate_delay(self._mic_hist.data, self._ref_hist.data)
+        delay = estimate_delay(self._mic_hist.read(), self._ref_hist.read())
         if delay is None or delay.confidence < self.min_confidence:
             return None
         self.last_delay = delay
