@@ -183,11 +183,15 @@ class MonitorEcho:
         """The echo to mix into the microphone block written at ``t_s``."""
         speaker: Any = self.speaker
         recorded = self._catch_up()
+        if recorded < samples:  # the recording has only just started
+            return np.zeros(samples, np.float32)
+        asked = speaker.sample_at(t_s - self.delay_s)
+        if asked + samples > recorded:  # not recorded yet: from now on the echo comes that much later
+            self.late_s = max(self.late_s, (asked + samples - recorded) / RATE + 0.005)
         want = speaker.sample_at(t_s - self.delay_s - self.late_s)
-        if want + samples > recorded:  # not recorded yet: from now on the echo comes that much later
-            self.late_s += (want + samples - recorded) / RATE + 0.010
-            want = speaker.sample_at(t_s - self.delay_s - self.late_s)
-        if self._cursor is None or abs(want - self._cursor) > RATE // 50:
+        if want == 0:  # before the recording's first sample
+            return np.zeros(samples, np.float32)
+        if self._cursor is None or abs(want - self._cursor) > RATE // 500:
             self._cursor = want  # first block, or the writer's clock jumped: follow the clock
         start = min(self._cursor, recorded - samples)
         self._cursor = start + samples
