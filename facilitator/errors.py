@@ -31,3 +31,7 @@ class InputError(FacilitatorError):
 
 class StateError(FacilitatorError):
     """A saved session or voiceprint file cannot be used."""
+
+
+class EchoCancellerUnavailable(FacilitatorError):
+    """The echo canceller cannot load: warn once, then listen half-duplex (never while speaking)."""

@@ -9,6 +9,7 @@ import numpy as np
 import numpy.typing as npt
 
 from facilitator.audio import Audio
+from facilitator.echodelay import Delay
 from facilitator.events import Attribution, Heard, Transcript
 
 
@@ -95,6 +96,26 @@ class AudioSink(Protocol):
 
     def play(self, chunks: Iterable[Audio], sample_rate: int) -> None:
         """Play chunks in order, blocking until done; Ctrl-C stops at once."""
+        ...
+
+
+class EchoCanceller(Protocol):
+    """Takes the facilitator's own voice off the microphone, with what was played as the reference."""
+
+    def played(self, samples: Audio) -> None:
+        """Queue samples just sent to the speaker (float32 mono at SAMPLE_RATE), in the order played."""
+        ...
+
+    def process(self, mic: Audio) -> Audio:
+        """The microphone block with the played sound's echo removed (same length)."""
+        ...
+
+    def realign(self) -> Delay | None:
+        """Measure the echo's delay (None: nothing played, or unclear); re-align if it slipped."""
+        ...
+
+    def reset(self) -> None:
+        """Forget the queue and the canceller's state (a new stream)."""
         ...
 
 

@@ -139,8 +139,12 @@ class MicWriter:
     than ``max_backlog_s``, as a real microphone does not store sound for a stream opened later.
     """
 
-    def __init__(self, fifo: Path, bed: Audio | None = None, max_backlog_s: float = 0.1) -> None:
+    def __init__(self, fifo: Path, bed: Audio | None = None, max_backlog_s: float = 0.1,
+                 echo: Any = None) -> None:
         self.fifo = Path(fifo)
+        self.echo = echo
+        """Optional: called as ``echo(t_s, samples)`` for each block, its sound mixed in (the echo of
+        the speaker, scripts/echo_path.py MonitorEcho)."""
         self.bed = bed if bed is not None else quiet_room(RATE * 8)
         self.max_backlog_bytes = int(max_backlog_s * RATE) * 2
         self.written_s = 0.0
@@ -196,6 +200,8 @@ class MicWriter:
         idx = (self._bed_pos + np.arange(BLOCK)) % self.bed.size
         self._bed_pos = (self._bed_pos + BLOCK) % self.bed.size
         mix = self.bed[idx].astype(np.float32)
+        if self.echo is not None:
+            mix += self.echo(t_s, BLOCK)
         with self._lock:
             for clip in list(self._clips):
                 if clip.at_s is not None and clip.at_s > t_s + BLOCK / RATE / 2:
@@ -255,8 +261,12 @@ class SpeakerRecorder:
     continuous recording (a null sink with nothing playing sends nothing to its monitor).
     """
 
-    def __init__(self, card: VirtualSoundCard, loud_dbfs: float = -45.0) -> None:
+    def __init__(self, card: VirtualSoundCard, loud_dbfs: float = -45.0, device: str = "speaker.monitor",
+                 server: str | None = None) -> None:
         self.card = card
+        self.device = device
+        self.server = server or card.speaker_server
+        """Another server and device record another source (the microphone: mic.sock, "mic")."""
         self.loud_dbfs = loud_dbfs
         self._chunks: list[npt.NDArray[np.int16]] = []
         self._samples = 0
@@ -279,14 +289,14 @@ class SpeakerRecorder:
     def start(self, settle_timeout_s: float = 10.0) -> SpeakerRecorder:
         """Start recording; returns once sound flows in (the monitor takes up to a second)."""
         env = self.card.tool_env()
-        server = f"--server={self.card.speaker_server}"
+        server = f"--server={self.server}"
         fmt = ["--rate=16000", "--channels=1", "--format=s16le", "--raw"]
         keep = subprocess.Popen(
             ["pacat", "--playback", server, "--device=speaker", "--latency-msec=30", *fmt, "/dev/zero"],
             env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
         rec = subprocess.Popen(
-            ["parec", server, "--device=speaker.monitor", "--latency-msec=20", *fmt],
+            ["parec", server, f"--device={self.device}", "--latency-msec=20", *fmt],
             env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
         )
         self._procs = [keep, rec]
