@@ -8,11 +8,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from words import recall
 
 from facilitator import models
 from facilitator.adapters.smart_turn import SmartTurn, load_turn_detector
 from facilitator.adapters.vad import SileroVad
-from facilitator.adapters.whisper import WhisperTranscriber, normalise
+from facilitator.adapters.whisper import WhisperTranscriber
 from facilitator.audio import BLOCK_SAMPLES, SAMPLE_RATE, Audio, load_audio, write_wav
 from facilitator.cli import main
 from facilitator.config import ListeningConfig
@@ -38,18 +39,6 @@ def whisper() -> WhisperTranscriber:
 @pytest.fixture(scope="module")
 def vad() -> SileroVad:
     return SileroVad()
-
-
-def word_share(reference: str, heard: str) -> float:
-    """Share of the reference's words found in ``heard`` (as a bag, so order slips do not count)."""
-    ref, got = normalise(reference).split(), normalise(heard).split()
-    left = list(got)
-    found = 0
-    for word in ref:
-        if word in left:
-            left.remove(word)
-            found += 1
-    return found / max(1, len(ref))
 
 
 def silence(seconds: float) -> Audio:
@@ -86,7 +75,7 @@ def test_a_sentence_with_a_long_pause_in_the_middle_is_one_turn(
     heard = hear_all(audio, vad, whisper, turns)
     assert len(heard) == 1, [h.text for h in heard]
     assert heard[0].turn_ended
-    assert word_share(ASK_NOT, heard[0].text) >= 0.8, heard[0].text
+    assert recall(ASK_NOT, heard[0].text) >= 0.8, heard[0].text
 
 
 def test_the_silence_rule_splits_that_sentence(
@@ -120,7 +109,7 @@ def test_a_seventy_second_share_comes_back_with_its_words(
     assert total >= 70.0
     heard = hear_all(np.concatenate([silence(0.5), *pieces, silence(1.0)]), vad, whisper, turns)
     text = " ".join(h.text for h in heard)
-    assert word_share(" ".join(reference), text) >= 0.9, text
+    assert recall(" ".join(reference), text) >= 0.9, text
     assert heard[-1].end_s >= total  # nothing at the end was left unheard
 
 
@@ -149,7 +138,7 @@ def test_listen_json_gives_the_turn_fields(shared_data: Path, tmp_path: Path) ->
     assert rows and set(rows[0]) == {"start_s", "end_s", "decided_s", "complete_prob", "text"}
     last = rows[-1]
     assert last["end_s"] <= last["decided_s"] <= last["end_s"] + CONFIG.incomplete_cap_s + 0.1
-    assert word_share(JFK, " ".join(r["text"] for r in rows)) >= 0.8
+    assert recall(JFK, " ".join(r["text"] for r in rows)) >= 0.8
 
 
 def test_a_damaged_turn_model_is_named_with_the_fix_and_listening_falls_back(
