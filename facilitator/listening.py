@@ -177,7 +177,8 @@ class StreamListener:
     def _held(self) -> bool:
         """Whether the pause under way sounded unfinished: no speculative Whisper call then."""
         key, asked = self._segmenter.provisional_span(), self._asked
-        return asked is not None and asked[0] == key and asked[1] < self.config.turn_incomplete_max
+        return (asked is not None and asked[0] == key and asked[1] < self.config.turn_incomplete_max
+                and self._segmenter.speech_s >= self.config.hold_min_speech_s)  # as turn_end.decide holds
 
     def _prob_for(self, utterance: Utterance) -> float | None:
         asked = self._asked

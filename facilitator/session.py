@@ -529,6 +529,9 @@ class Session:
                 break
             checks += 1
             if checks > self.cfg.max_check_rounds:
+                if self.state.reflections_not_landed == moved_on:  # never confirmed: moved on from
+                    self.state = dataclasses.replace(
+                        self.state, reflections_not_landed=self.state.reflections_not_landed + 1)
                 self._say("reflect.move_on", **roles)
                 break
             self._say("reflect.what_missed", **roles)

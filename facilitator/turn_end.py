@@ -80,4 +80,7 @@ def decide(
 
 def hold_s(config: ListeningConfig, model: bool) -> float:
     """The longest trailing silence the policy can wait through: the segmenter's own stop silence."""
-    return max(config.stop_s, config.incomplete_cap_s) if model else config.stop_s
+    if not model:
+        return config.stop_s
+    # Every wait the policy can choose, so the segmenter's backstop never ends a turn before it.
+    return max(config.stop_s, config.incomplete_cap_s, config.turn_complete_wait_s)

@@ -351,3 +351,21 @@ def test_not_complete_and_a_break_agrees_a_time_and_resumes_at_consent() -> None
     assert "reconnect.break" in r.speaker.ids
     assert outcome.state.step is Step.CONSENT and outcome.state.round == 2
     assert outcome.state.return_at == "after dinner"
+
+
+def test_a_mirroring_never_confirmed_is_counted_as_moved_on_from() -> None:
+    cues = whole_session()
+    cues = _replace(cues, "reflect.check", [Line(None, "Not quite.", 0.7)])
+    at = cues.index(("acknowledge.invite", [Line(J, "It must have hurt, and I had a part in it.", 3.0)]))
+    again = [
+        ("reflect.what_missed", [Line(A, "I felt scared too, not only hurt.", 2.5)]),
+        ("reflect.again", [Line(J, "You felt scared as well as hurt.", 2.0)]),
+        ("reflect.check", [Line(None, "Not quite.", 0.7)]),
+    ]
+    cues[at:at] = again * 3  # max_check_rounds (3) "not quite"s after the first: then it moves on
+    r = rig(cues)
+    outcome = r.session.run()
+    assert outcome.kind is OutcomeKind.COMPLETE
+    assert "reflect.move_on" in r.speaker.ids and "reflect.confirmed" in r.speaker.ids  # 2nd round lands
+    s = outcome.summary
+    assert (s.reflections_first_time, s.reflections_after_retries, s.reflections_not_landed) == (1, 0, 1)

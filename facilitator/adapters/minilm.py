@@ -41,12 +41,14 @@ def _blas_threads() -> Callable[[int], int] | None:
     The encoder's matrices are small: one core is fastest, and spreading them over busy cores is slow.
     """
     import ctypes
+    import os
     from pathlib import Path
 
     folder = Path(np.__file__).resolve().parent.parent / "numpy.libs"
     for path in sorted(folder.glob("libscipy_openblas*.so*")):
         try:
-            setter = ctypes.CDLL(str(path)).openblas_set_num_threads_local
+            # RTLD_NOLOAD: only the copy numpy already loaded, never a second OpenBLAS in the process.
+            setter = ctypes.CDLL(str(path), mode=os.RTLD_NOLOAD | os.RTLD_LAZY).openblas_set_num_threads_local
         except (OSError, AttributeError):
             continue
         setter.argtypes, setter.restype = [ctypes.c_int], ctypes.c_int

@@ -79,7 +79,8 @@ class ViewServer:
         with self._changed:
             self._closing = True
             self._changed.notify_all()
-        self.httpd.shutdown()
+        if self._thread.is_alive():  # shutdown() would wait forever for a loop that never ran
+            self.httpd.shutdown()
         self.httpd.server_close()
 
     # --- used by the handler -------------------------------------------------------------------

@@ -67,6 +67,7 @@ def plan_json(plan: Plan) -> dict[str, Any]:
 def summary_json(summary: Summary) -> dict[str, Any]:
     """The summary's figures (no words), talk shares included."""
     data = dataclasses.asdict(summary)
+    data.pop("transcript_path", None)  # a path in the user's home folder is not the page's business
     data["names"] = list(summary.names)
     data["talk_share"] = {name: summary.talk_share(name) for name in summary.names}
     return data
@@ -132,9 +133,12 @@ class ViewState:
     # --- from the event log --------------------------------------------------------------------
 
     def event(self, event: Event) -> None:
-        """Apply one event of the log."""
+        """Apply one event of the log (on the session's thread: a fault here must never end a session)."""
         with self._lock:
-            self._apply(event)
+            try:
+                self._apply(event)
+            except Exception:  # noqa: BLE001 - the page may miss one change; the session goes on
+                return
             self._changed()
 
     def _apply(self, event: Event) -> None:
